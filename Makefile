@@ -1,0 +1,84 @@
+# ksbpf — eBPF VPN kill switch. `make` builds, `make test` installs missing
+# Debian packages and runs every test (as root).
+CC ?= cc
+CLANG ?= clang
+LLVM_STRIP ?= llvm-strip
+BPFTOOL ?= bpftool
+PREFIX ?= /usr/local
+DESTDIR ?=
+
+BUILD := build
+ARCH_INCLUDE := /usr/include/$(shell $(CC) -dumpmachine)
+VERSION := $(shell cat VERSION 2>/dev/null || echo 0.1.0)
+
+CFLAGS ?= -O2 -g
+CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
+	-Wstrict-prototypes -Iinclude -Iuser -I$(BUILD) \
+	-DKSBPF_VERSION='"$(VERSION)"'
+LDLIBS := -lbpf -lelf -lz
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -Wall -Werror \
+	-Iinclude -Ibpf -I$(ARCH_INCLUDE)
+
+BPF_SRC := bpf/ksbpf.bpf.c
+BPF_HDR := $(wildcard bpf/*.h) include/ksbpf.h
+USER_LIB_SRC := $(filter-out user/main.c,$(wildcard user/*.c))
+USER_LIB_OBJ := $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_LIB_SRC))
+USER_HDR := $(wildcard user/*.h) include/ksbpf.h $(BUILD)/ksbpf.skel.h
+
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
+VERDICT_TEST := $(BUILD)/tests/verdict_test
+
+.PHONY: all deps test test-unit test-verdict test-e2e demo install uninstall clean
+all: $(BUILD)/ksbpf $(UNIT_TESTS) $(VERDICT_TEST)
+
+$(BUILD)/ksbpf.bpf.o: $(BPF_SRC) $(BPF_HDR)
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+	$(LLVM_STRIP) -g $@ 2>/dev/null || true
+
+$(BUILD)/ksbpf.skel.h: $(BUILD)/ksbpf.bpf.o
+	$(BPFTOOL) gen skeleton $< name ksbpf_bpf > $@
+
+$(BUILD)/user/%.o: user/%.c $(USER_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/ksbpf: $(BUILD)/user/main.o $(USER_LIB_OBJ)
+	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+
+$(BUILD)/tests/test_%: tests/unit/test_%.c $(USER_LIB_OBJ) $(USER_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $< $(USER_LIB_OBJ) -o $@ $(LDLIBS) -lcmocka
+
+$(VERDICT_TEST): tests/verdict/verdict_test.c $(wildcard tests/verdict/*.h) $(USER_LIB_OBJ) $(USER_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Itests/verdict $< $(USER_LIB_OBJ) -o $@ $(LDLIBS) -lcmocka
+
+deps:
+	@sh scripts/install-deps.sh
+
+# `make test` first installs what is missing, then builds with the tools it
+# just installed, hence the recursive make.
+test: deps
+	@$(MAKE) --no-print-directory all
+	@sh tests/run-all.sh
+
+test-unit: all
+	@sh tests/run-all.sh unit
+test-verdict: all
+	@sh tests/run-all.sh verdict
+test-e2e: all
+	@sh tests/run-all.sh e2e
+
+demo: deps
+	@$(MAKE) --no-print-directory $(BUILD)/ksbpf
+	@bash scripts/demo.sh
+
+install: $(BUILD)/ksbpf
+	install -D -m 0755 $(BUILD)/ksbpf $(DESTDIR)$(PREFIX)/sbin/ksbpf
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/sbin/ksbpf
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,57 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * ksbpf's hooks. Each one only finds the packet's start and reports the
+ * verdict of ksbpf_verdict() (verdict.h) in its own return convention.
+ */
+#include <stdbool.h>
+#include "verdict.h"
+
+#define CGROUP_DROP 0
+#define CGROUP_PASS 1
+/* TCX and legacy clsact share these values: "next" lets the programs of
+ * other tools run after ours, "drop" ends the chain. */
+#define TC_NEXT -1
+#define TC_DROP 2
+
+/* A socket of another network namespace (a container on this cgroup) leaves
+ * by its own veth; the uplink's TC program judges it if it leaves the host. */
+static __always_inline bool from_guarded_netns(struct __sk_buff *skb)
+{
+	const struct ksbpf_config *cfg = ksbpf_get_config();
+
+	return cfg && bpf_get_netns_cookie(skb) == cfg->netns_cookie;
+}
+
+SEC("cgroup_skb/egress")
+int ksbpf_cg_egress(struct __sk_buff *skb)
+{
+	enum ksbpf_reason reason = from_guarded_netns(skb) ?
+		ksbpf_verdict(skb, false) : KSBPF_R_OTHER_NETNS;
+
+	ksbpf_count(KSBPF_HOOK_CGROUP_EGRESS, reason, skb->len);
+	return ksbpf_reason_allows(reason) ? CGROUP_PASS : CGROUP_DROP;
+}
+
+static __always_inline int tc_egress(struct __sk_buff *skb, bool ether)
+{
+	enum ksbpf_reason reason = ksbpf_verdict(skb, ether);
+
+	ksbpf_count(KSBPF_HOOK_TC_EGRESS, reason, skb->len);
+	return ksbpf_reason_allows(reason) ? TC_NEXT : TC_DROP;
+}
+
+/* Uplinks with an Ethernet header. */
+SEC("tc")
+int ksbpf_tc_egress(struct __sk_buff *skb)
+{
+	return tc_egress(skb, true);
+}
+
+/* Uplinks without a link-layer header (tun, ppp, raw-IP modems). */
+SEC("tc")
+int ksbpf_l3_egress(struct __sk_buff *skb)
+{
+	return tc_egress(skb, false);
+}
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -1,0 +1,114 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* ksbpf's maps. All are pinned by name in the bpffs directory, so the
+ * policy outlives the loader and a new loader adopts it. */
+#ifndef KSBPF_MAPS_H
+#define KSBPF_MAPS_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include "ksbpf.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ksbpf_config);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ksbpf_config SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, KSBPF_MAX_TUNNELS);
+	__type(key, __u32);		/* ifindex */
+	__type(value, struct ksbpf_tunnel);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ksbpf_tunnels SEC(".maps");
+
+/* Loader state, not read by the programs: which names are tunnels. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, KSBPF_MAX_TUNNELS);
+	__type(key, struct ksbpf_tunnel_name);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ksbpf_tun_names SEC(".maps");
+
+/* Loader state, not read by the programs: where TC programs sit. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, KSBPF_MAX_UPLINKS);
+	__type(key, __u32);		/* ifindex */
+	__type(value, struct ksbpf_uplink);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ksbpf_uplinks SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, KSBPF_MAX_ENDPOINTS);
+	__type(key, struct ksbpf_endpoint_key);
+	__type(value, struct ksbpf_endpoint);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ksbpf_endpoints SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, KSBPF_MAX_LAN);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct ksbpf_lan4_key);
+	__type(value, struct ksbpf_lan);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ksbpf_lan4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, KSBPF_MAX_LAN);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct ksbpf_lan6_key);
+	__type(value, struct ksbpf_lan);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ksbpf_lan6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, KSBPF_MAX_LAN_DNS);
+	__type(key, struct ksbpf_addr_key);
+	__type(value, struct ksbpf_lan_dns);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ksbpf_lan_dns SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, KSBPF_MAX_APPS);
+	__type(key, __u64);		/* cgroup id */
+	__type(value, struct ksbpf_app);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ksbpf_apps SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, KSBPF_HOOK_MAX * KSBPF_REASON_MAX);
+	__type(key, __u32);		/* ksbpf_counter_index() */
+	__type(value, struct ksbpf_counter);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ksbpf_counters SEC(".maps");
+
+static __always_inline const struct ksbpf_config *ksbpf_get_config(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&ksbpf_config, &zero);
+}
+
+static __always_inline void ksbpf_count(enum ksbpf_hook hook,
+					enum ksbpf_reason reason, __u32 len)
+{
+	__u32 index = ksbpf_counter_index(hook, reason);
+	struct ksbpf_counter *c = bpf_map_lookup_elem(&ksbpf_counters, &index);
+
+	if (c) {
+		c->packets++;
+		c->bytes += len;
+	}
+}
+
+#endif /* KSBPF_MAPS_H */

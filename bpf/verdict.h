@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The verdict table of docs/policy.md, in order, first match wins. Every
+ * hook calls ksbpf_verdict(); nothing else decides what passes.
+ */
+#ifndef KSBPF_VERDICT_H
+#define KSBPF_VERDICT_H
+
+#include "maps.h"
+#include "packet.h"
+
+#define LOOPBACK_IFINDEX 1
+
+static __always_inline bool is_tunnel(__u32 ifindex)
+{
+	return bpf_map_lookup_elem(&ksbpf_tunnels, &ifindex) != NULL;
+}
+
+static __always_inline __u32 lookup_app(__u64 cgroup_id)
+{
+	struct ksbpf_app *app = bpf_map_lookup_elem(&ksbpf_apps, &cgroup_id);
+
+	return app ? app->policy : KSBPF_APP_NONE;
+}
+
+/* The policy of the nearest listed cgroup, the socket's own first. */
+static __always_inline __u32 app_policy(struct __sk_buff *skb,
+					const struct ksbpf_config *cfg)
+{
+	__u32 policy, nearest = KSBPF_APP_NONE;
+	__u64 own, id;
+
+	if (!(cfg->flags & KSBPF_F_HAVE_APPS))
+		return KSBPF_APP_NONE;
+	own = bpf_skb_cgroup_id(skb);
+	if (!own)
+		return KSBPF_APP_NONE;	/* no socket: forwarded or kernel */
+	policy = lookup_app(own);
+	if (policy != KSBPF_APP_NONE)
+		return policy;
+	for (int level = 0; level < KSBPF_MAX_CGROUP_DEPTH; level++) {
+		id = bpf_skb_ancestor_cgroup_id(skb, level);
+		if (!id || id == own)
+			break;
+		policy = lookup_app(id);
+		if (policy != KSBPF_APP_NONE)
+			nearest = policy;
+	}
+	return nearest;
+}
+
+static __always_inline bool is_loopback_addr(const struct packet *p)
+{
+	if (p->family == KSBPF_AF_INET)
+		return (bpf_ntohl(p->daddr[0]) >> 24) == 127;
+	if (p->family == KSBPF_AF_INET6)
+		return !p->daddr[0] && !p->daddr[1] && !p->daddr[2] &&
+		       p->daddr[3] == bpf_htonl(1);
+	return false;
+}
+
+static __always_inline bool is_endpoint(const struct packet *p, __u32 mark)
+{
+	struct ksbpf_endpoint_key key = {
+		.family = p->family,
+		.proto = p->proto,
+	};
+	struct ksbpf_endpoint *ep;
+
+	if (p->proto != IPPROTO_UDP && p->proto != IPPROTO_TCP)
+		return false;
+	if (!p->has_ports && !p->fragment_tail)
+		return false;
+	key.port = p->fragment_tail ? 0 : p->dport;
+	__builtin_memcpy(key.addr, p->daddr, sizeof(key.addr));
+	ep = bpf_map_lookup_elem(&ksbpf_endpoints, &key);
+	return ep && (!ep->fwmark_set || ep->fwmark == mark);
+}
+
+static __always_inline bool is_link_local_dest(const struct packet *p)
+{
+	__u32 first = bpf_ntohl(p->daddr[0]);
+
+	if (p->family == KSBPF_AF_INET)
+		return first == 0xffffffff;
+	return (first >> 24) == 0xff || (first >> 22) == (0xfe80 >> 6);
+}
+
+/* Row 6. Neighbour solicitations and advertisements also pass to a unicast
+ * neighbour when their hop limit is 255: RFC 4861 makes every node drop ND
+ * with any other hop limit, and NUD probes and replies to a neighbour's
+ * global address are unicast (docs/policy.md). */
+static __always_inline bool is_link_bringup(const struct packet *p)
+{
+	if (p->family == PACKET_ARP)
+		return true;
+	if (p->fragment_tail)
+		return false;
+	if (p->family == KSBPF_AF_INET)
+		return p->proto == IPPROTO_UDP && p->sport == 68 &&
+		       p->dport == 67 && is_link_local_dest(p);
+	if (p->proto == IPPROTO_UDP)
+		return p->sport == 546 && p->dport == 547 &&
+		       is_link_local_dest(p);
+	if (p->proto != IPPROTO_ICMPV6)
+		return false;
+	switch (p->icmp_type) {
+	case 135:	/* neighbour solicitation */
+	case 136:	/* neighbour advertisement */
+		if (p->hop_limit == 255)
+			return true;
+		/* fallthrough */
+	case 133:	/* router solicitation */
+	case 134:	/* router advertisement */
+	case 137:	/* redirect */
+	case 143:	/* MLDv2 report */
+		return is_link_local_dest(p);
+	default:
+		return false;
+	}
+}
+
+static __always_inline bool is_dns(const struct packet *p)
+{
+	if (!p->has_ports)
+		return false;
+	return p->dport == 53 ||
+	       (p->proto == IPPROTO_TCP && p->dport == 853);
+}
+
+static __always_inline bool is_listed_resolver(const struct packet *p)
+{
+	struct ksbpf_addr_key key = { .family = p->family };
+
+	__builtin_memcpy(key.addr, p->daddr, sizeof(key.addr));
+	return bpf_map_lookup_elem(&ksbpf_lan_dns, &key) != NULL;
+}
+
+static __always_inline bool in_lan(const struct packet *p)
+{
+	if (p->family == KSBPF_AF_INET) {
+		struct ksbpf_lan4_key key = { .prefixlen = 32 };
+
+		__builtin_memcpy(key.addr, p->daddr, sizeof(key.addr));
+		return bpf_map_lookup_elem(&ksbpf_lan4, &key) != NULL;
+	}
+	if (p->family == KSBPF_AF_INET6) {
+		struct ksbpf_lan6_key key = { .prefixlen = 128 };
+
+		__builtin_memcpy(key.addr, p->daddr, sizeof(key.addr));
+		return bpf_map_lookup_elem(&ksbpf_lan6, &key) != NULL;
+	}
+	return false;
+}
+
+static __always_inline enum ksbpf_reason
+ksbpf_verdict(struct __sk_buff *skb, bool ether)
+{
+	const struct ksbpf_config *cfg = ksbpf_get_config();
+	struct packet p = {};
+	__u32 app;
+	int err;
+
+	if (!cfg)
+		return KSBPF_R_MALFORMED;
+	app = app_policy(skb, cfg);
+	if ((cfg->flags & KSBPF_F_SCOPE_APPS) &&
+	    app != KSBPF_APP_ENFORCE && app != KSBPF_APP_BLOCK)
+		return KSBPF_R_OUT_OF_SCOPE;
+	if (is_tunnel(skb->ifindex))
+		return app == KSBPF_APP_BLOCK ? KSBPF_R_APP_BLOCK : KSBPF_R_TUNNEL;
+	if (skb->ifindex == LOOPBACK_IFINDEX)
+		return KSBPF_R_LOOPBACK;
+
+	err = ether ? parse_ether(skb, &p) : parse_ip(skb, 0, &p);
+	if (err)
+		return KSBPF_R_MALFORMED;
+	if (is_loopback_addr(&p))
+		return KSBPF_R_LOOPBACK;
+	if (app == KSBPF_APP_BLOCK)
+		return KSBPF_R_APP_BLOCK;
+	if (app == KSBPF_APP_BYPASS)
+		return KSBPF_R_APP_BYPASS;
+	if (is_endpoint(&p, skb->mark))
+		return KSBPF_R_ENDPOINT;
+	if (is_link_bringup(&p))
+		return KSBPF_R_LINK_BRINGUP;
+	if (is_dns(&p) && !is_listed_resolver(&p))
+		return KSBPF_R_DNS;
+	if (in_lan(&p))
+		return KSBPF_R_LAN;
+	return KSBPF_R_NO_ROUTE;
+}
+
+#endif /* KSBPF_VERDICT_H */

@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/*
+ * The one definition of every ksbpf map key, value and constant, shared by
+ * the BPF programs (bpf/) and the loader (user/). Changing a struct here
+ * changes the pinned layout: bump KSBPF_LAYOUT_VERSION.
+ */
+#ifndef KSBPF_H
+#define KSBPF_H
+
+#include <linux/types.h>
+
+#define KSBPF_LAYOUT_VERSION 1
+
+#define KSBPF_IFNAME_LEN 16		/* IFNAMSIZ */
+#define KSBPF_MAX_TUNNELS 64
+#define KSBPF_MAX_UPLINKS 256
+#define KSBPF_MAX_ENDPOINTS 4096
+#define KSBPF_MAX_LAN 131072
+#define KSBPF_MAX_LAN_DNS 256
+#define KSBPF_MAX_APPS 65536
+/* How far up the cgroup tree the BPF side looks for an app policy. */
+#define KSBPF_MAX_CGROUP_DEPTH 16
+
+/* Address families as the kernel numbers them (AF_INET, AF_INET6). */
+#define KSBPF_AF_INET 2
+#define KSBPF_AF_INET6 10
+
+/* Why a packet got its verdict: one counter per reason and hook. */
+enum ksbpf_reason {
+	KSBPF_R_TUNNEL = 0,	/* row 1: leaves through a tunnel */
+	KSBPF_R_LOOPBACK,	/* row 2 */
+	KSBPF_R_APP_BLOCK,	/* row 3 (also row 1 for a blocked app) */
+	KSBPF_R_APP_BYPASS,	/* row 4 */
+	KSBPF_R_ENDPOINT,	/* row 5 */
+	KSBPF_R_LINK_BRINGUP,	/* row 6 */
+	KSBPF_R_DNS,		/* row 7: DNS outside the tunnel */
+	KSBPF_R_LAN,		/* row 8 */
+	KSBPF_R_NO_ROUTE,	/* row 9: anything else */
+	KSBPF_R_MALFORMED,	/* cannot be parsed: dropped */
+	KSBPF_R_OUT_OF_SCOPE,	/* --scope apps, app not held */
+	KSBPF_R_OTHER_NETNS,	/* socket of another netns: its uplink judges it */
+	KSBPF_REASON_MAX,
+};
+
+enum ksbpf_hook {
+	KSBPF_HOOK_CGROUP_EGRESS = 0,
+	KSBPF_HOOK_TC_EGRESS,
+	KSBPF_HOOK_MAX,
+};
+
+enum ksbpf_app_policy {
+	KSBPF_APP_NONE = 0,	/* not listed: the scope decides */
+	KSBPF_APP_ENFORCE,
+	KSBPF_APP_BYPASS,
+	KSBPF_APP_BLOCK,
+};
+
+enum ksbpf_tc_mode {
+	KSBPF_TC_TCX = 1,	/* bpf_link, survives `tc qdisc del` */
+	KSBPF_TC_LEGACY,	/* clsact + cls_bpf filter */
+};
+
+/* ksbpf_config: an array of one. */
+#define KSBPF_F_SCOPE_APPS (1u << 0)	/* judge only listed apps */
+#define KSBPF_F_HAVE_APPS (1u << 1)	/* ksbpf_apps is not empty */
+
+struct ksbpf_config {
+	__u32 layout_version;
+	__u32 flags;
+	__u64 netns_cookie;	/* the namespace ksbpf guards */
+};
+
+/* ksbpf_tunnels: ifindex -> the tunnel's name when it was seen. */
+struct ksbpf_tunnel {
+	char name[KSBPF_IFNAME_LEN];
+};
+
+/* ksbpf_tun_names: the names (or fnmatch patterns) to treat as tunnels. */
+struct ksbpf_tunnel_name {
+	char name[KSBPF_IFNAME_LEN];
+};
+
+/* ksbpf_uplinks: ifindex -> how its TC program is attached (loader state). */
+struct ksbpf_uplink {
+	char name[KSBPF_IFNAME_LEN];
+	__u32 tc_mode;		/* enum ksbpf_tc_mode */
+	__u32 raw_ip;		/* no link-layer header (tun, ppp, wwan) */
+};
+
+/*
+ * ksbpf_endpoints. A port of 0 is the address-only entry that the loader
+ * derives for each (family, proto, addr): non-first fragments carry no ports.
+ */
+/* Addresses are byte arrays in network order (IPv4 in the first four bytes,
+ * the rest zero) and ports are in host order, so that `bpftool map dump`
+ * shows 192,0,2,1 and 51820. */
+struct ksbpf_endpoint_key {
+	__u8 family;
+	__u8 proto;		/* IPPROTO_UDP or IPPROTO_TCP */
+	__u16 port;
+	__u8 addr[16];
+};
+
+struct ksbpf_endpoint {
+	__u32 fwmark;
+	__u32 fwmark_set;	/* only packets with this mark may pass */
+};
+
+/* ksbpf_lan4 / ksbpf_lan6: LPM tries. */
+struct ksbpf_lan4_key {
+	__u32 prefixlen;
+	__u8 addr[4];
+};
+
+struct ksbpf_lan6_key {
+	__u32 prefixlen;
+	__u8 addr[16];
+};
+
+/* Where a LAN entry came from, so a reload can tell its own entries. */
+#define KSBPF_LAN_DEFAULT (1u << 0)	/* --allow-lan */
+#define KSBPF_LAN_USER (1u << 1)	/* --lan CIDR */
+#define KSBPF_LAN_RESOLVER (1u << 2)	/* --lan-dns IP */
+
+struct ksbpf_lan {
+	__u32 origin;
+};
+
+/* ksbpf_lan_dns: resolvers exempt from the DNS rule (row 7). */
+struct ksbpf_addr_key {
+	__u8 family;
+	__u8 pad[3];
+	__u8 addr[16];
+};
+
+struct ksbpf_lan_dns {
+	__u32 unused;
+};
+
+/* ksbpf_apps: cgroup id (inode of the cgroup v2 directory) -> policy. */
+struct ksbpf_app {
+	__u32 policy;		/* enum ksbpf_app_policy */
+};
+
+/* ksbpf_counters: per-CPU array indexed by ksbpf_counter_index(). */
+struct ksbpf_counter {
+	__u64 packets;
+	__u64 bytes;
+};
+
+static inline __u32 ksbpf_counter_index(enum ksbpf_hook hook,
+					enum ksbpf_reason reason)
+{
+	return (__u32)hook * KSBPF_REASON_MAX + (__u32)reason;
+}
+
+static inline int ksbpf_reason_allows(enum ksbpf_reason reason)
+{
+	switch (reason) {
+	case KSBPF_R_TUNNEL:
+	case KSBPF_R_LOOPBACK:
+	case KSBPF_R_APP_BYPASS:
+	case KSBPF_R_ENDPOINT:
+	case KSBPF_R_LINK_BRINGUP:
+	case KSBPF_R_LAN:
+	case KSBPF_R_OUT_OF_SCOPE:
+	case KSBPF_R_OTHER_NETNS:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+#endif /* KSBPF_H */

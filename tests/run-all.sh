@@ -1,0 +1,47 @@
+#!/bin/sh
+# Runs ksbpf's test suites: unit (cmocka, pure logic), verdict (BPF programs
+# on the real kernel with BPF_PROG_TEST_RUN) and e2e (network namespaces with
+# a real WireGuard tunnel). Usage: tests/run-all.sh [unit|verdict|e2e]...
+# Needs root for verdict and e2e. Ends with "N passed, N failed".
+set -u
+cd "$(dirname "$0")/.."
+suites=${*:-unit verdict e2e}
+passed=0
+failed=0
+failures=""
+
+run() {	# name command...
+	name=$1
+	shift
+	echo "=== $name"
+	if "$@"; then
+		passed=$((passed + 1))
+		echo "--- PASS $name"
+	else
+		failed=$((failed + 1))
+		failures="$failures $name"
+		echo "--- FAIL $name"
+	fi
+}
+
+for suite in $suites; do
+	case $suite in
+	unit)
+		for t in build/tests/test_*; do
+			run "unit/$(basename "$t")" "$t"
+		done ;;
+	verdict)
+		run verdict/verdict_test sh tests/verdict/run.sh ;;
+	e2e)
+		for t in tests/e2e/test_*.sh; do
+			run "e2e/$(basename "$t" .sh)" bash "$t"
+		done ;;
+	*)
+		echo "run-all: unknown suite '$suite'" >&2
+		exit 2 ;;
+	esac
+done
+
+[ -n "$failures" ] && echo "failed:$failures"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

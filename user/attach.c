@@ -1,0 +1,251 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include "attach.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "ksbpf.h"
+#include "pins.h"
+
+/* Debian's UAPI headers predate TCX (Linux 6.6). */
+#define KSBPF_BPF_TCX_EGRESS 47
+#define KSBPF_BPF_LINK_TYPE_TCX 11
+#define KSBPF_BPF_F_BEFORE (1U << 3)
+/* Our legacy cls_bpf filter: handle and priority identify it. */
+#define LEGACY_TC_HANDLE 0x6b73		/* "ks" */
+#define LEGACY_TC_PRIORITY 1
+
+static int link_info(int link_fd, struct bpf_link_info *info)
+{
+	__u32 len = sizeof(*info);
+
+	memset(info, 0, sizeof(*info));
+	return bpf_obj_get_info_by_fd(link_fd, info, &len);
+}
+
+/* A TCX link's info is {ifindex, attach_type} where netns links keep
+ * {netns_ino, attach_type}; ifindex 0 means its device is gone. */
+static unsigned int tcx_link_ifindex(const struct bpf_link_info *info)
+{
+	return info->type == KSBPF_BPF_LINK_TYPE_TCX ? info->netns.netns_ino : 0;
+}
+
+static int update_link(int link_fd, int prog_fd, const char *what, char *err)
+{
+	if (bpf_link_update(link_fd, prog_fd, NULL))
+		return errf(err, "%s: bpf_link_update: %s", what, strerror(errno));
+	return 0;
+}
+
+int attach_cgroup_egress(int prog_fd, int cgroup_fd, uint64_t cgroup_id,
+			 const char *dir, char *err)
+{
+	int old = pin_open(dir, PIN_LINK_CG_EGRESS), link, ret;
+	struct bpf_link_info info;
+
+	if (old >= 0 && !link_info(old, &info) &&
+	    info.cgroup.cgroup_id == cgroup_id) {
+		ret = update_link(old, prog_fd, "cgroup egress", err);
+		close(old);
+		return ret;
+	}
+	/* New cgroup: the new link is in place before the old one goes. */
+	link = bpf_link_create(prog_fd, cgroup_fd, BPF_CGROUP_INET_EGRESS, NULL);
+	if (link < 0) {
+		ret = errf(err, "attach to cgroup: bpf_link_create: %s", strerror(errno));
+	} else {
+		ret = pin_replace(link, dir, PIN_LINK_CG_EGRESS, err);
+		if (ret)
+			bpf_link_detach(link);
+		else if (old >= 0)
+			bpf_link_detach(old);
+		close(link);
+	}
+	if (old >= 0)
+		close(old);
+	return ret;
+}
+
+static int tcx_link_create(int prog_fd, unsigned int ifindex)
+{
+	union bpf_attr attr;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.link_create.prog_fd = prog_fd;
+	attr.link_create.target_ifindex = ifindex;
+	attr.link_create.attach_type = KSBPF_BPF_TCX_EGRESS;
+	/* Before every other program (relative_fd 0): ksbpf runs first. */
+	attr.link_create.flags = KSBPF_BPF_F_BEFORE;
+	return (int)syscall(__NR_bpf, BPF_LINK_CREATE, &attr, sizeof(attr));
+}
+
+static void tc_pin_name(char *buf, size_t len, unsigned int ifindex)
+{
+	snprintf(buf, len, PIN_LINK_TC_EGRESS_FMT, ifindex);
+}
+
+/* Returns 1 when TCX is not supported by this kernel. */
+static int attach_tcx(int prog_fd, const struct iface *ifc, const char *dir,
+		      char *err)
+{
+	char name[64];
+	struct bpf_link_info info;
+	int link, ret;
+
+	tc_pin_name(name, sizeof(name), ifc->ifindex);
+	link = pin_open(dir, name);
+	if (link >= 0 && !link_info(link, &info) &&
+	    tcx_link_ifindex(&info) == ifc->ifindex) {
+		ret = update_link(link, prog_fd, ifc->name, err);
+		close(link);
+		return ret;
+	}
+	if (link >= 0)
+		close(link);	/* its device went away: a stale pin */
+	link = tcx_link_create(prog_fd, ifc->ifindex);
+	if (link < 0) {
+		if (errno == EINVAL || errno == EOPNOTSUPP)
+			return 1;
+		return errf(err, "attach TC to %s: bpf_link_create(tcx): %s",
+			    ifc->name, strerror(errno));
+	}
+	ret = pin_replace(link, dir, name, err);
+	if (ret)
+		bpf_link_detach(link);
+	close(link);
+	return ret;
+}
+
+static int attach_legacy(int prog_fd, const struct iface *ifc, char *err)
+{
+	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = (int)ifc->ifindex,
+			    .attach_point = BPF_TC_EGRESS);
+	DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .handle = LEGACY_TC_HANDLE,
+			    .priority = LEGACY_TC_PRIORITY, .prog_fd = prog_fd,
+			    .flags = BPF_TC_F_REPLACE);
+	int ret = bpf_tc_hook_create(&hook);
+
+	if (ret && ret != -EEXIST)
+		return errf(err, "attach TC to %s: create clsact: %s",
+			    ifc->name, strerror(-ret));
+	ret = bpf_tc_attach(&hook, &opts);
+	if (ret)
+		return errf(err, "attach TC to %s: bpf_tc_attach: %s",
+			    ifc->name, strerror(-ret));
+	return 0;
+}
+
+int attach_tc_egress(int prog_fd, const struct iface *ifc,
+		     enum tc_mode_choice choice, unsigned int *mode,
+		     const char *dir, char *err)
+{
+	unsigned int before = *mode;
+	int ret;
+
+	/* An uplink keeps the mode it has, so a swap never detaches. */
+	if (before == KSBPF_TC_LEGACY ||
+	    (!before && choice == TC_MODE_LEGACY)) {
+		*mode = KSBPF_TC_LEGACY;
+		return attach_legacy(prog_fd, ifc, err);
+	}
+	ret = attach_tcx(prog_fd, ifc, dir, err);
+	if (ret <= 0) {
+		*mode = KSBPF_TC_TCX;
+		return ret;
+	}
+	if (choice == TC_MODE_TCX)
+		return errf(err, "attach TC to %s: this kernel has no TCX (needs Linux 6.6)",
+			    ifc->name);
+	*mode = KSBPF_TC_LEGACY;
+	return attach_legacy(prog_fd, ifc, err);
+}
+
+int detach_tc_egress(unsigned int ifindex, unsigned int mode, const char *dir)
+{
+	char name[64];
+	int link, ret = 0;
+
+	if (mode == KSBPF_TC_LEGACY) {
+		DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = (int)ifindex,
+				    .attach_point = BPF_TC_EGRESS);
+		DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .handle = LEGACY_TC_HANDLE,
+				    .priority = LEGACY_TC_PRIORITY);
+
+		ret = bpf_tc_detach(&hook, &opts);
+		return ret == -ENOENT || ret == -ENODEV || ret == -EINVAL ? 0 : ret;
+	}
+	tc_pin_name(name, sizeof(name), ifindex);
+	link = pin_open(dir, name);
+	if (link >= 0) {
+		bpf_link_detach(link);
+		close(link);
+	}
+	if (pin_remove(dir, name) && errno != ENOENT)
+		ret = -errno;
+	return ret;
+}
+
+int detach_cgroup_egress(const char *dir)
+{
+	int link = pin_open(dir, PIN_LINK_CG_EGRESS);
+
+	if (link >= 0) {
+		bpf_link_detach(link);
+		close(link);
+	}
+	if (pin_remove(dir, PIN_LINK_CG_EGRESS) && errno != ENOENT)
+		return -errno;
+	return 0;
+}
+
+bool cgroup_egress_attached(const char *dir, uint64_t *cgroup_id,
+			    uint32_t *prog_id)
+{
+	struct bpf_link_info info;
+	int link = pin_open(dir, PIN_LINK_CG_EGRESS);
+	bool attached;
+
+	if (link < 0)
+		return false;
+	attached = !link_info(link, &info) && info.cgroup.cgroup_id;
+	*cgroup_id = info.cgroup.cgroup_id;
+	*prog_id = info.prog_id;
+	close(link);
+	return attached;
+}
+
+bool tc_egress_attached(unsigned int ifindex, unsigned int mode,
+			const char *dir, uint32_t *prog_id)
+{
+	if (mode == KSBPF_TC_LEGACY) {
+		DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = (int)ifindex,
+				    .attach_point = BPF_TC_EGRESS);
+		DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .handle = LEGACY_TC_HANDLE,
+				    .priority = LEGACY_TC_PRIORITY);
+
+		if (bpf_tc_query(&hook, &opts))
+			return false;
+		*prog_id = opts.prog_id;
+		return true;
+	}
+
+	char name[64];
+	struct bpf_link_info info;
+	int link;
+	bool attached;
+
+	tc_pin_name(name, sizeof(name), ifindex);
+	link = pin_open(dir, name);
+	if (link < 0)
+		return false;
+	attached = !link_info(link, &info) && tcx_link_ifindex(&info) == ifindex;
+	*prog_id = info.prog_id;
+	close(link);
+	return attached;
+}

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Attaching ksbpf's programs so that they outlive the loader: pinned
+ * bpf_links (cgroup, TCX) or legacy clsact filters, replaced in place. */
+#ifndef KSBPF_ATTACH_H
+#define KSBPF_ATTACH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "ifaces.h"
+
+enum tc_mode_choice {
+	TC_MODE_AUTO = 0,	/* TCX, or legacy clsact where TCX is missing */
+	TC_MODE_TCX,
+	TC_MODE_LEGACY,
+};
+
+/* Attaches, or swaps the program of the pinned link in place (no gap). */
+int attach_cgroup_egress(int prog_fd, int cgroup_fd, uint64_t cgroup_id,
+			 const char *dir, char *err);
+/* Attaches to one uplink, or swaps the program in place; *mode is the
+ * mode in force before (0 if none) and the mode used after. */
+int attach_tc_egress(int prog_fd, const struct iface *ifc,
+		     enum tc_mode_choice choice, unsigned int *mode,
+		     const char *dir, char *err);
+int detach_tc_egress(unsigned int ifindex, unsigned int mode, const char *dir);
+int detach_cgroup_egress(const char *dir);
+
+/* What is attached now, for status. */
+bool cgroup_egress_attached(const char *dir, uint64_t *cgroup_id,
+			    uint32_t *prog_id);
+bool tc_egress_attached(unsigned int ifindex, unsigned int mode,
+			const char *dir, uint32_t *prog_id);
+
+#endif

@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+#ifndef KSBPF_CGROUP_H
+#define KSBPF_CGROUP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Where cgroup v2 is mounted, from /proc/self/mountinfo. */
+int cgroup2_root(char *buf, size_t len, char *err);
+/* Opens a cgroup v2 directory; its id is the directory's inode number. */
+int cgroup_open(const char *path, uint64_t *id, char *err);
+
+#endif

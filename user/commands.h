@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+#ifndef KSBPF_COMMANDS_H
+#define KSBPF_COMMANDS_H
+
+#include "cli.h"
+#include "err.h"
+
+/* Each returns an enum ksbpf_exit code and prints its own errors. */
+int cmd_load(const struct options *o);
+int cmd_unload(const struct options *o);
+int cmd_status(const struct options *o);
+
+/* Detaches everything recorded in dir and removes the pins. */
+int teardown(const char *dir, char *err);
+
+
+#endif

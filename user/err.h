@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Errors travel up as one line of text in a caller's buffer, so the CLI can
+ * print exactly what failed: "attach TC to up0: bpf_link_create: ...". */
+#ifndef KSBPF_ERR_H
+#define KSBPF_ERR_H
+
+#define ERR_LEN 512
+
+/* Writes the message into err (ERR_LEN bytes) and returns -1. */
+int errf(char *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Prints "ksbpf: MESSAGE" on stderr. */
+void report_error(const char *err);
+
+#endif

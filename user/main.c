@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* ksbpf: an eBPF VPN kill switch. Dispatches `ksbpf COMMAND [OPTIONS]`. */
+#include <bpf/libbpf.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "pins.h"
+
+static const char common_help[] =
+	"  --bpffs DIR     where ksbpf pins its programs, links and maps\n"
+	"                  (default " KSBPF_DEFAULT_BPFFS "; bpffs is mounted if needed)\n"
+	"  --cgroup DIR    cgroup v2 directory whose sockets are judged\n"
+	"                  (default: the cgroup v2 root, from /proc/self/mountinfo)\n"
+	"  --help          this text\n";
+
+static const char load_help[] =
+	"Usage: ksbpf load [OPTIONS]\n"
+	"Puts the kill switch in place in this network namespace, or updates it:\n"
+	"a cgroup_skb egress program on --cgroup and a TC egress program on every\n"
+	"interface but lo and the tunnels. Everything is pinned: enforcement stays\n"
+	"when ksbpf exits or is killed. Running it again adopts what is pinned\n"
+	"(counters kept) and swaps programs in place. The allowlists become exactly\n"
+	"what the options say.\n\n"
+	"  --tunnel NAME       VPN interface (or fnmatch pattern: 'wg*'); repeatable.\n"
+	"                      Need not exist yet: until it is up, only the\n"
+	"                      allowlist passes\n"
+	"  --endpoint IP:PORT/udp|tcp[@FWMARK]\n"
+	"                      VPN server reachable in the clear (IPv6: [ADDR]:PORT);\n"
+	"                      with @FWMARK only packets with that mark (wg fwmark,\n"
+	"                      OpenVPN --mark) may use it; repeatable\n"
+	"  --allow-lan         allow the private and link-local ranges (see docs/policy.md)\n"
+	"  --lan CIDR          allow this range too; repeatable\n"
+	"  --lan-dns IP        allow DNS to this resolver outside the tunnel (DNS to\n"
+	"                      any other address outside the tunnel is dropped, LAN\n"
+	"                      or not); repeatable\n"
+	"  --scope host|apps   host (default): judge every local socket; apps: only\n"
+	"                      sockets of cgroups listed enforce or block\n"
+	"  --tc-mode auto|tcx|legacy\n"
+	"                      how TC programs attach: TCX links (Linux 6.6+, survive\n"
+	"                      `tc qdisc del`), legacy clsact filters, or TCX with\n"
+	"                      fallback (default auto)\n";
+
+static const char unload_help[] =
+	"Usage: ksbpf unload [OPTIONS]\n"
+	"Detaches every ksbpf program and removes the pins: the kill switch is off.\n\n";
+
+static const char status_help[] =
+	"Usage: ksbpf status [OPTIONS]\n"
+	"Says whether the kill switch holds and why, then what is attached where,\n"
+	"the tunnels, the allowlists and the per-reason packet counters.\n"
+	"Exit status: 0 protected, 3 not loaded, 4 degraded (something detached, or\n"
+	"an interface appeared after load and is not guarded), 1 error.\n\n"
+	"  --json          print one JSON object (fields in docs/cli.md)\n";
+
+static const char main_help[] =
+	"Usage: ksbpf COMMAND [OPTIONS]\n"
+	"An eBPF VPN kill switch: no packet leaves this host except through the\n"
+	"tunnel or the allowlist, even when ksbpf itself is not running.\n\n"
+	"Commands:\n"
+	"  load      put the kill switch in place, or update it\n"
+	"  unload    remove it\n"
+	"  status    is it holding, and what does it hold\n"
+	"  help CMD  the options of CMD (also: ksbpf CMD --help)\n\n"
+	"Options: --version, --help. Every command takes --bpffs DIR and --cgroup DIR.\n"
+	"Exit status: 0 success, 1 failure, 2 bad usage or input; status adds\n"
+	"3 not loaded and 4 degraded.\n";
+
+struct command {
+	const char *name;
+	int (*run)(const struct options *o);
+	unsigned int accepts;
+	const char *help;
+};
+
+static const struct command commands[] = {
+	{ "load", cmd_load, OPT_POLICY, load_help },
+	{ "unload", cmd_unload, 0, unload_help },
+	{ "status", cmd_status, OPT_JSON, status_help },
+};
+
+/* libbpf's own warnings say which kernel call failed; its chatter doesn't. */
+static int print_libbpf(enum libbpf_print_level level, const char *fmt,
+			va_list ap)
+{
+	if (level > LIBBPF_WARN)
+		return 0;
+	fputs("libbpf: ", stderr);
+	return vfprintf(stderr, fmt, ap);
+}
+
+static const struct command *find_command(const char *name)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+static void print_help(const struct command *cmd)
+{
+	fputs(cmd->help, stdout);
+	if (cmd->accepts & OPT_POLICY)
+		putchar('\n');
+	fputs(common_help, stdout);
+}
+
+int main(int argc, char **argv)
+{
+	static struct options o;	/* large: not on the stack */
+	const struct command *cmd;
+	char err[ERR_LEN];
+
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		fputs(main_help, argc < 2 ? stderr : stdout);
+		return argc < 2 ? EXIT_USAGE : EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version")) {
+		printf("ksbpf %s (libbpf %s)\n", KSBPF_VERSION, libbpf_version_string());
+		return EXIT_OK;
+	}
+	if (!strcmp(argv[1], "help")) {
+		cmd = argc > 2 ? find_command(argv[2]) : NULL;
+		if (!cmd) {
+			fputs(main_help, stdout);
+			return argc > 2 ? EXIT_USAGE : EXIT_OK;
+		}
+		print_help(cmd);
+		return EXIT_OK;
+	}
+	cmd = find_command(argv[1]);
+	if (!cmd) {
+		fprintf(stderr, "ksbpf: unknown command '%s' (try ksbpf --help)\n", argv[1]);
+		return EXIT_USAGE;
+	}
+	if (cli_parse(argc - 1, argv + 1, cmd->accepts, &o, err)) {
+		fprintf(stderr, "ksbpf: %s (try ksbpf %s --help)\n", err, cmd->name);
+		return EXIT_USAGE;
+	}
+	if (o.help) {
+		print_help(cmd);
+		return EXIT_OK;
+	}
+	libbpf_set_print(print_libbpf);
+	return cmd->run(&o);
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
+/* Reading and writing ksbpf's pinned maps. */
+#ifndef KSBPF_MAPS_H
+#define KSBPF_MAPS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "ifaces.h"
+#include "policy.h"
+
+struct map_fds {
+	int config;
+	int tunnels;
+	int tun_names;
+	int uplinks;
+	int endpoints;
+	int lan4;
+	int lan6;
+	int lan_dns;
+	int apps;
+	int counters;
+};
+
+/* Opens every pinned map of dir; all fds -1 and an error if one is missing. */
+int maps_open_pinned(const char *dir, struct map_fds *m, char *err);
+void maps_close(struct map_fds *m);
+
+/* Makes the allowlist maps hold exactly what p asks for: new entries go in
+ * before old ones leave, so an entry in both is never missing. */
+int maps_sync_policy(const struct map_fds *m, const struct policy *p,
+		     uint64_t netns_cookie, char *err);
+/* The tunnel ifindex set: interfaces named as tunnels whose admin state is
+ * up. Returns how many. */
+int maps_sync_tunnels(const struct map_fds *m, const struct policy *p,
+		      const struct iface *ifs, size_t n, char *err);
+/* Reads the tunnel names back into p (for status and adopting loaders). */
+int maps_read_tunnel_names(const struct map_fds *m, struct policy *p);
+int maps_read_config(const struct map_fds *m, struct ksbpf_config *cfg);
+
+/* Sums a per-CPU counter over all CPUs. */
+int maps_read_counter(const struct map_fds *m, uint32_t index,
+		      struct ksbpf_counter *sum);
+
+uint64_t current_netns_cookie(void);
+
+#endif

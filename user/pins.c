@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include "pins.h"
+
+#include <bpf/bpf.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <unistd.h>
+
+#include "err.h"
+
+#ifndef BPF_FS_MAGIC
+#define BPF_FS_MAGIC 0xcafe4a11
+#endif
+
+static bool is_bpffs(const char *path)
+{
+	struct statfs st;
+
+	return statfs(path, &st) == 0 && st.f_type == BPF_FS_MAGIC;
+}
+
+static void parent_of(const char *dir, char *parent, size_t len)
+{
+	char *slash;
+
+	snprintf(parent, len, "%s", dir);
+	slash = strrchr(parent, '/');
+	if (slash == parent)
+		slash[1] = '\0';
+	else if (slash)
+		*slash = '\0';
+	else
+		snprintf(parent, len, ".");
+}
+
+/* bpffs is not mounted where dir lives: mount it at its usual place when
+ * dir is below /sys/fs/bpf, else on dir itself. */
+static int mount_bpffs_for(const char *dir, char *err)
+{
+	char parent[PATH_MAX];
+	const char *target = dir;
+
+	parent_of(dir, parent, sizeof(parent));
+	if (!strcmp(parent, "/sys/fs/bpf"))
+		target = parent;
+	else if (mkdir(dir, 0700) && errno != EEXIST)
+		return errf(err, "mkdir %s: %s", dir, strerror(errno));
+	if (mount("bpf", target, "bpf", 0, "mode=0700"))
+		return errf(err, "mount bpffs on %s: %s", target, strerror(errno));
+	return 0;
+}
+
+int pins_check_owner(const char *dir, char *err)
+{
+	struct stat st;
+
+	if (lstat(dir, &st))
+		return errf(err, "%s: %s", dir, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return errf(err, "%s is not a directory", dir);
+	/* Anyone may create directories in a 1777 /sys/fs/bpf: adopt only
+	 * what nobody else could have put there. */
+	if (st.st_uid != geteuid() || (st.st_mode & 022))
+		return errf(err, "refusing %s: owned by uid %u with mode %04o "
+			    "(must be ours and writable by nobody else)",
+			    dir, st.st_uid, st.st_mode & 07777);
+	return 0;
+}
+
+int pins_prepare(const char *dir, char *err)
+{
+	char parent[PATH_MAX];
+
+	if (dir[0] != '/')
+		return errf(err, "--bpffs %s: must be an absolute path", dir);
+	parent_of(dir, parent, sizeof(parent));
+	if (!is_bpffs(dir) && !is_bpffs(parent) && mount_bpffs_for(dir, err))
+		return -1;
+	if (mkdir(dir, 0700) && errno != EEXIST)
+		return errf(err, "mkdir %s: %s", dir, strerror(errno));
+	if (!is_bpffs(dir))
+		return errf(err, "%s is not on a bpffs", dir);
+	return pins_check_owner(dir, err);
+}
+
+int pin_path(char *buf, size_t len, const char *dir, const char *name)
+{
+	int n = snprintf(buf, len, "%s/%s", dir, name);
+
+	if (n < 0 || (size_t)n >= len) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	return 0;
+}
+
+int pin_open(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+
+	if (pin_path(path, sizeof(path), dir, name))
+		return -1;
+	return bpf_obj_get(path);
+}
+
+bool pins_loaded(const char *dir)
+{
+	char path[PATH_MAX];
+
+	return !pin_path(path, sizeof(path), dir, PIN_CONFIG_MAP) &&
+	       access(path, F_OK) == 0;
+}
+
+int pin_replace(int fd, const char *dir, const char *name, char *err)
+{
+	char path[PATH_MAX], tmp[PATH_MAX];
+
+	if (pin_path(path, sizeof(path), dir, name) ||
+	    snprintf(tmp, sizeof(tmp), "%s_new", path) >= (int)sizeof(tmp))
+		return errf(err, "pin %s/%s: name too long", dir, name);
+	unlink(tmp);
+	if (bpf_obj_pin(fd, tmp))
+		return errf(err, "bpf_obj_pin %s: %s", tmp, strerror(errno));
+	if (rename(tmp, path)) {
+		int saved = errno;
+
+		unlink(tmp);
+		return errf(err, "rename %s: %s", path, strerror(saved));
+	}
+	return 0;
+}
+
+int pin_remove(const char *dir, const char *name)
+{
+	char path[PATH_MAX];
+
+	if (pin_path(path, sizeof(path), dir, name))
+		return -1;
+	return unlink(path);
+}
+
+int pins_lock(const char *dir, char *err)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return errf(err, "open %s: %s", dir, strerror(errno));
+	if (flock(fd, LOCK_EX)) {
+		errf(err, "flock %s: %s", dir, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int pins_remove_all(const char *dir, char *err)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	if (!d)
+		return errno == ENOENT ? 0 : errf(err, "opendir %s: %s", dir, strerror(errno));
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		if (unlinkat(dirfd(d), e->d_name, 0)) {
+			errf(err, "unlink %s/%s: %s", dir, e->d_name, strerror(errno));
+			closedir(d);
+			return -1;
+		}
+	}
+	closedir(d);
+	if (rmdir(dir) && errno != ENOENT)
+		return errf(err, "rmdir %s: %s", dir, strerror(errno));
+	return 0;
+}

@@ -1,0 +1,552 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* `ksbpf status`: protected or not, and why; then the details. */
+#include <bpf/bpf.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "json.h"
+#include "maps.h"
+#include "names.h"
+#include "pins.h"
+
+#define TEXT_LIST_MAX 12	/* longer lists are cut in text, never in JSON */
+
+struct tunnel_state {
+	char pattern[KSBPF_IFNAME_LEN];
+	struct iface iface;	/* ifindex 0: no such interface now */
+	bool active;		/* its ifindex is in ksbpf_tunnels */
+};
+
+struct uplink_state {
+	__u32 ifindex;
+	struct ksbpf_uplink up;
+	bool attached;
+	uint32_t prog_id;
+};
+
+struct status {
+	const char *dir;
+	struct ksbpf_config cfg;
+	bool cg_attached;
+	uint64_t cg_id;
+	uint32_t cg_prog;
+	char cg_path[PATH_MAX];
+	struct tunnel_state tunnels[KSBPF_MAX_TUNNELS * 4];
+	int n_tunnels;
+	int n_active;
+	struct uplink_state uplinks[KSBPF_MAX_UPLINKS];
+	int n_uplinks;
+	char unguarded[KSBPF_MAX_UPLINKS][KSBPF_IFNAME_LEN];
+	int n_unguarded;
+	struct endpoint endpoints[KSBPF_MAX_ENDPOINTS];
+	int n_endpoints;
+	struct lan_entry *lans;
+	int n_lans;
+	struct ip_addr lan_dns[KSBPF_MAX_LAN_DNS];
+	int n_lan_dns;
+	struct ksbpf_counter counters[KSBPF_HOOK_MAX][KSBPF_REASON_MAX];
+};
+
+static bool active_tunnel(const struct map_fds *m, __u32 ifindex)
+{
+	struct ksbpf_tunnel t;
+
+	return !bpf_map_lookup_elem(m->tunnels, &ifindex, &t);
+}
+
+static void collect_tunnels(struct status *s, const struct map_fds *m,
+			    const struct iface *ifs, size_t n_ifs)
+{
+	struct policy *names = calloc(1, sizeof(*names));
+
+	if (!names)
+		return;
+	maps_read_tunnel_names(m, names);
+	for (unsigned int i = 0; i < names->n_tunnels; i++) {
+		bool seen = false;
+
+		for (size_t k = 0; k <= n_ifs; k++) {
+			struct tunnel_state *t = &s->tunnels[s->n_tunnels];
+			bool match = k < n_ifs &&
+				     ifname_matches(names->tunnels[i], ifs[k].name);
+
+			if (s->n_tunnels == (int)(sizeof(s->tunnels) / sizeof(*t)))
+				break;
+			if (!match && (k < n_ifs || seen))
+				continue;
+			memcpy(t->pattern, names->tunnels[i], sizeof(t->pattern));
+			if (match) {
+				t->iface = ifs[k];
+				t->active = active_tunnel(m, ifs[k].ifindex);
+				s->n_active += t->active;
+				seen = true;
+			}
+			s->n_tunnels++;
+		}
+	}
+	free(names);
+}
+
+static bool recorded_uplink(const struct status *s, const struct iface *ifc)
+{
+	for (int i = 0; i < s->n_uplinks; i++)
+		if (s->uplinks[i].ifindex == ifc->ifindex &&
+		    !strcmp(s->uplinks[i].up.name, ifc->name))
+			return true;
+	return false;
+}
+
+static bool is_tunnel_name(const struct status *s, const char *ifname)
+{
+	for (int i = 0; i < s->n_tunnels; i++)
+		if (ifname_matches(s->tunnels[i].pattern, ifname))
+			return true;
+	return false;
+}
+
+static void collect_uplinks(struct status *s, const struct map_fds *m,
+			    const struct iface *ifs, size_t n_ifs)
+{
+	__u32 key, next;
+	bool first = true;
+
+	while (s->n_uplinks < KSBPF_MAX_UPLINKS &&
+	       !bpf_map_get_next_key(m->uplinks, first ? NULL : &key, &next)) {
+		struct uplink_state *u = &s->uplinks[s->n_uplinks];
+
+		first = false;
+		key = next;
+		if (bpf_map_lookup_elem(m->uplinks, &key, &u->up))
+			continue;
+		u->ifindex = key;
+		u->attached = tc_egress_attached(key, u->up.tc_mode, s->dir,
+						 &u->prog_id);
+		s->n_uplinks++;
+	}
+	/* An interface that appeared after `load` has no program yet. */
+	for (size_t i = 0; i < n_ifs; i++) {
+		if (ifs[i].loopback || is_tunnel_name(s, ifs[i].name) ||
+		    recorded_uplink(s, &ifs[i]))
+			continue;
+		memcpy(s->unguarded[s->n_unguarded++], ifs[i].name,
+		       KSBPF_IFNAME_LEN);
+		if (s->n_unguarded == KSBPF_MAX_UPLINKS)
+			break;
+	}
+}
+
+static void collect_endpoints(struct status *s, const struct map_fds *m)
+{
+	struct ksbpf_endpoint_key key, next;
+	struct ksbpf_endpoint value;
+	bool first = true;
+
+	while (s->n_endpoints < KSBPF_MAX_ENDPOINTS &&
+	       !bpf_map_get_next_key(m->endpoints, first ? NULL : &key, &next)) {
+		first = false;
+		key = next;
+		/* Port 0 entries are derived for fragments: not the user's. */
+		if (!key.port || bpf_map_lookup_elem(m->endpoints, &key, &value))
+			continue;
+		endpoint_from_entry(&key, &value, &s->endpoints[s->n_endpoints++]);
+	}
+}
+
+static void add_lan(struct status *s, const struct cidr *c, __u32 origin,
+		    int *cap)
+{
+	if (s->n_lans == *cap) {
+		int grown_cap = *cap * 2 + 64;
+		struct lan_entry *grown = realloc(s->lans,
+						  (size_t)grown_cap * sizeof(*grown));
+
+		if (!grown)
+			return;
+		s->lans = grown;
+		*cap = grown_cap;
+	}
+	s->lans[s->n_lans].cidr = *c;
+	s->lans[s->n_lans++].origin = origin;
+}
+
+static void collect_lans(struct status *s, const struct map_fds *m)
+{
+	struct ksbpf_lan4_key k4, n4;
+	struct ksbpf_lan6_key k6, n6;
+	struct ksbpf_lan value;
+	struct cidr c;
+	int cap = 0;
+	bool first = true;
+
+	while (!bpf_map_get_next_key(m->lan4, first ? NULL : &k4, &n4)) {
+		first = false;
+		k4 = n4;
+		cidr_from_lan4(&k4, &c);
+		if (!bpf_map_lookup_elem(m->lan4, &k4, &value))
+			add_lan(s, &c, value.origin, &cap);
+	}
+	first = true;
+	while (!bpf_map_get_next_key(m->lan6, first ? NULL : &k6, &n6)) {
+		first = false;
+		k6 = n6;
+		cidr_from_lan6(&k6, &c);
+		if (!bpf_map_lookup_elem(m->lan6, &k6, &value))
+			add_lan(s, &c, value.origin, &cap);
+	}
+}
+
+static void collect_lan_dns(struct status *s, const struct map_fds *m)
+{
+	struct ksbpf_addr_key key, next;
+	bool first = true;
+
+	while (s->n_lan_dns < KSBPF_MAX_LAN_DNS &&
+	       !bpf_map_get_next_key(m->lan_dns, first ? NULL : &key, &next)) {
+		struct ip_addr *ip = &s->lan_dns[s->n_lan_dns++];
+
+		first = false;
+		key = next;
+		ip->family = key.family;
+		memcpy(ip->addr, key.addr, sizeof(ip->addr));
+	}
+}
+
+static void collect_counters(struct status *s, const struct map_fds *m)
+{
+	for (int hook = 0; hook < KSBPF_HOOK_MAX; hook++)
+		for (int reason = 0; reason < KSBPF_REASON_MAX; reason++)
+			maps_read_counter(m, ksbpf_counter_index(hook, reason),
+					  &s->counters[hook][reason]);
+}
+
+/* The path of the cgroup we attached to, when --cgroup (or the root) is
+ * that cgroup; its id otherwise. */
+static void resolve_cgroup(struct status *s, const struct options *o)
+{
+	char path[PATH_MAX], err[ERR_LEN];
+	struct stat st;
+
+	if (!cli_cgroup_path(o, path, sizeof(path), err) && !stat(path, &st) &&
+	    st.st_ino == s->cg_id)
+		snprintf(s->cg_path, sizeof(s->cg_path), "%s", path);
+}
+
+static int collect(struct status *s, const struct options *o, char *err)
+{
+	struct map_fds m;
+	struct iface *ifs = NULL;
+	size_t n_ifs = 0;
+
+	if (maps_open_pinned(s->dir, &m, err))
+		return -1;
+	if (ifaces_list(&ifs, &n_ifs, err)) {
+		maps_close(&m);
+		return -1;
+	}
+	maps_read_config(&m, &s->cfg);
+	s->cg_attached = cgroup_egress_attached(s->dir, &s->cg_id, &s->cg_prog);
+	resolve_cgroup(s, o);
+	collect_tunnels(s, &m, ifs, n_ifs);
+	collect_uplinks(s, &m, ifs, n_ifs);
+	collect_endpoints(s, &m);
+	collect_lans(s, &m);
+	collect_lan_dns(s, &m);
+	collect_counters(s, &m);
+	free(ifs);
+	maps_close(&m);
+	return 0;
+}
+
+static int detached_uplinks(const struct status *s)
+{
+	int n = 0;
+
+	for (int i = 0; i < s->n_uplinks; i++)
+		n += !s->uplinks[i].attached;
+	return n;
+}
+
+static enum ksbpf_exit verdict(const struct status *s)
+{
+	if (!s->cg_attached || detached_uplinks(s) || s->n_unguarded)
+		return EXIT_DEGRADED;
+	return EXIT_OK;
+}
+
+static const char *state_name(enum ksbpf_exit state)
+{
+	return state == EXIT_OK ? "protected" :
+	       state == EXIT_DEGRADED ? "degraded" : "not_loaded";
+}
+
+/* One line that answers "am I protected, and why". */
+static void print_headline(const struct status *s, enum ksbpf_exit state)
+{
+	if (state == EXIT_DEGRADED) {
+		printf("DEGRADED");
+		if (!s->cg_attached)
+			printf(" — cgroup egress program not attached");
+		if (detached_uplinks(s))
+			printf(" — %d uplink program%s detached", detached_uplinks(s),
+			       detached_uplinks(s) == 1 ? "" : "s");
+		for (int i = 0; i < s->n_unguarded; i++)
+			printf(" — %s not guarded (appeared after load)", s->unguarded[i]);
+		printf("\n");
+		return;
+	}
+	printf("PROTECTED — ");
+	if (s->n_active) {
+		for (int i = 0, shown = 0; i < s->n_tunnels; i++) {
+			if (!s->tunnels[i].active)
+				continue;
+			printf("%stunnel %s up (ifindex %u)", shown++ ? ", " : "",
+			       s->tunnels[i].iface.name, s->tunnels[i].iface.ifindex);
+		}
+	} else {
+		printf("tunnel down, all traffic blocked but the allowlist");
+	}
+	printf(", %d uplink%s guarded, %d endpoint%s%s\n", s->n_uplinks,
+	       s->n_uplinks == 1 ? "" : "s", s->n_endpoints,
+	       s->n_endpoints == 1 ? "" : "s", s->n_lans ? ", LAN allowed" : "");
+}
+
+static void print_text(const struct status *s, enum ksbpf_exit state)
+{
+	char buf[128];
+
+	print_headline(s, state);
+	printf("bpffs:     %s (layout %u)\n", s->dir, s->cfg.layout_version);
+	printf("scope:     %s\n", s->cfg.flags & KSBPF_F_SCOPE_APPS ? "apps" : "host");
+	printf("cgroup:    %s%s (id %llu), egress %s", s->cg_path,
+	       s->cg_path[0] ? "" : "?", (unsigned long long)s->cg_id,
+	       s->cg_attached ? "attached" : "DETACHED");
+	if (s->cg_attached)
+		printf(" (prog id %u)", s->cg_prog);
+	printf("\ntunnels:  %s\n", s->n_tunnels ? "" : " none named");
+	for (int i = 0; i < s->n_tunnels; i++) {
+		const struct tunnel_state *t = &s->tunnels[i];
+
+		if (!t->iface.ifindex)
+			printf("  %-12s absent\n", t->pattern);
+		else
+			printf("  %-12s ifindex %u, %s, %s\n", t->iface.name,
+			       t->iface.ifindex, t->iface.up ? "up" : "down",
+			       t->active ? "traffic allowed" : "inactive");
+	}
+	printf("uplinks:\n");
+	for (int i = 0; i < s->n_uplinks; i++) {
+		const struct uplink_state *u = &s->uplinks[i];
+
+		printf("  %-12s ifindex %u, %s%s, %s", u->up.name, u->ifindex,
+		       tc_mode_name(u->up.tc_mode), u->up.raw_ip ? " raw-ip" : "",
+		       u->attached ? "attached" : "DETACHED");
+		if (u->attached)
+			printf(" (prog id %u)", u->prog_id);
+		printf("\n");
+	}
+	for (int i = 0; i < s->n_unguarded; i++)
+		printf("  %-12s NOT GUARDED\n", s->unguarded[i]);
+	printf("endpoints:%s\n", s->n_endpoints ? "" : " none");
+	for (int i = 0; i < s->n_endpoints; i++)
+		if (!format_endpoint(&s->endpoints[i], buf, sizeof(buf)))
+			printf("  %s\n", buf);
+	printf("lan:%s\n", s->n_lans ? "" : "       not allowed");
+	for (int i = 0; i < s->n_lans && i < TEXT_LIST_MAX; i++)
+		if (!format_cidr(&s->lans[i].cidr, buf, sizeof(buf)))
+			printf("  %s\n", buf);
+	if (s->n_lans > TEXT_LIST_MAX)
+		printf("  ... %d more (--json lists all)\n", s->n_lans - TEXT_LIST_MAX);
+	printf("lan dns:%s\n", s->n_lan_dns ? "" : "   none");
+	for (int i = 0; i < s->n_lan_dns; i++)
+		if (!format_ip(&s->lan_dns[i], buf, sizeof(buf)))
+			printf("  %s\n", buf);
+	printf("counters:  %-14s %20s %20s\n", "reason", "cgroup_egress", "tc_egress");
+	for (int r = 0; r < KSBPF_REASON_MAX; r++)
+		printf("  %-8s %-14s %20llu %20llu\n",
+		       ksbpf_reason_allows(r) ? "pass" : "drop", reason_name(r),
+		       (unsigned long long)s->counters[KSBPF_HOOK_CGROUP_EGRESS][r].packets,
+		       (unsigned long long)s->counters[KSBPF_HOOK_TC_EGRESS][r].packets);
+}
+
+static void json_formatted(struct json *j, const char *key, int ok,
+			   const char *buf)
+{
+	if (key)
+		json_key(j, key);
+	if (ok == 0)
+		json_string(j, buf);
+	else
+		json_null(j);
+}
+
+static void print_json_tunnels(struct json *j, const struct status *s)
+{
+	json_key(j, "tunnels");
+	json_array_begin(j);
+	for (int i = 0; i < s->n_tunnels; i++) {
+		const struct tunnel_state *t = &s->tunnels[i];
+
+		json_object_begin(j);
+		json_key(j, "pattern");
+		json_string(j, t->pattern);
+		json_key(j, "name");
+		if (t->iface.ifindex)
+			json_string(j, t->iface.name);
+		else
+			json_null(j);
+		json_key(j, "ifindex");
+		json_uint(j, t->iface.ifindex);
+		json_key(j, "up");
+		json_bool(j, t->iface.up);
+		json_key(j, "active");
+		json_bool(j, t->active);
+		json_object_end(j);
+	}
+	json_array_end(j);
+}
+
+static void print_json_uplinks(struct json *j, const struct status *s)
+{
+	json_key(j, "uplinks");
+	json_array_begin(j);
+	for (int i = 0; i < s->n_uplinks; i++) {
+		const struct uplink_state *u = &s->uplinks[i];
+
+		json_object_begin(j);
+		json_key(j, "name");
+		json_string(j, u->up.name);
+		json_key(j, "ifindex");
+		json_uint(j, u->ifindex);
+		json_key(j, "mode");
+		json_string(j, tc_mode_name(u->up.tc_mode));
+		json_key(j, "raw_ip");
+		json_bool(j, u->up.raw_ip);
+		json_key(j, "attached");
+		json_bool(j, u->attached);
+		json_key(j, "prog_id");
+		json_uint(j, u->prog_id);
+		json_object_end(j);
+	}
+	json_array_end(j);
+	json_key(j, "unguarded");
+	json_array_begin(j);
+	for (int i = 0; i < s->n_unguarded; i++)
+		json_string(j, s->unguarded[i]);
+	json_array_end(j);
+}
+
+static void print_json_allowlists(struct json *j, const struct status *s)
+{
+	char buf[128];
+
+	json_key(j, "endpoints");
+	json_array_begin(j);
+	for (int i = 0; i < s->n_endpoints; i++)
+		json_formatted(j, NULL, format_endpoint(&s->endpoints[i], buf,
+							sizeof(buf)), buf);
+	json_array_end(j);
+	json_key(j, "lan");
+	json_array_begin(j);
+	for (int i = 0; i < s->n_lans; i++)
+		json_formatted(j, NULL, format_cidr(&s->lans[i].cidr, buf,
+						    sizeof(buf)), buf);
+	json_array_end(j);
+	json_key(j, "lan_dns");
+	json_array_begin(j);
+	for (int i = 0; i < s->n_lan_dns; i++)
+		json_formatted(j, NULL, format_ip(&s->lan_dns[i], buf,
+						  sizeof(buf)), buf);
+	json_array_end(j);
+}
+
+static void print_json_counters(struct json *j, const struct status *s)
+{
+	json_key(j, "counters");
+	json_object_begin(j);
+	for (int hook = 0; hook < KSBPF_HOOK_MAX; hook++) {
+		json_key(j, hook_name(hook));
+		json_object_begin(j);
+		for (int r = 0; r < KSBPF_REASON_MAX; r++) {
+			json_key(j, reason_name(r));
+			json_object_begin(j);
+			json_key(j, "verdict");
+			json_string(j, ksbpf_reason_allows(r) ? "pass" : "drop");
+			json_key(j, "packets");
+			json_uint(j, s->counters[hook][r].packets);
+			json_key(j, "bytes");
+			json_uint(j, s->counters[hook][r].bytes);
+			json_object_end(j);
+		}
+		json_object_end(j);
+	}
+	json_object_end(j);
+}
+
+static void print_json(const struct status *s, enum ksbpf_exit state)
+{
+	struct json j;
+
+	json_init(&j, stdout);
+	json_object_begin(&j);
+	json_key(&j, "state");
+	json_string(&j, state_name(state));
+	json_key(&j, "bpffs");
+	json_string(&j, s->dir);
+	if (state != EXIT_NOT_LOADED) {
+		json_key(&j, "layout_version");
+		json_uint(&j, s->cfg.layout_version);
+		json_key(&j, "scope");
+		json_string(&j, s->cfg.flags & KSBPF_F_SCOPE_APPS ? "apps" : "host");
+		json_key(&j, "cgroup");
+		json_object_begin(&j);
+		json_formatted(&j, "path", s->cg_path[0] ? 0 : -1, s->cg_path);
+		json_key(&j, "id");
+		json_uint(&j, s->cg_id);
+		json_key(&j, "attached");
+		json_bool(&j, s->cg_attached);
+		json_key(&j, "prog_id");
+		json_uint(&j, s->cg_prog);
+		json_object_end(&j);
+		print_json_tunnels(&j, s);
+		print_json_uplinks(&j, s);
+		print_json_allowlists(&j, s);
+		print_json_counters(&j, s);
+	}
+	json_object_end(&j);
+	json_finish(&j);
+}
+
+int cmd_status(const struct options *o)
+{
+	struct status *s = calloc(1, sizeof(*s));
+	char err[ERR_LEN];
+	enum ksbpf_exit state = EXIT_NOT_LOADED;
+
+	if (!s) {
+		report_error("status: out of memory");
+		return EXIT_FAILED;
+	}
+	s->dir = o->bpffs;
+	if (pins_loaded(s->dir)) {
+		if (collect(s, o, err)) {
+			report_error(err);
+			free(s);
+			return EXIT_FAILED;
+		}
+		state = verdict(s);
+	}
+	if (o->json)
+		print_json(s, state);
+	else if (state == EXIT_NOT_LOADED)
+		printf("NOT LOADED — nothing pinned at %s: no kill switch\n", s->dir);
+	else
+		print_text(s, state);
+	free(s->lans);
+	free(s);
+	return state;
+}
