@@ -327,7 +327,7 @@ static void print_text(const struct status *s, enum ksbpf_exit state)
 	       s->cg_attached ? "attached" : "DETACHED");
 	if (s->cg_attached)
 		printf(" (prog id %u)", s->cg_prog);
-	printf("\ntunnels:  %s\n", s->n_tunnels ? "" : " none named");
+	printf("\ntunnels:%s\n", s->n_tunnels ? "" : "   none named");
 	for (int i = 0; i < s->n_tunnels; i++) {
 		const struct tunnel_state *t = &s->tunnels[i];
 

@@ -313,7 +313,7 @@ lab_tunnel_present() { ip -n "$LAB_NS_C" link show "$LAB_WG_C" >/dev/null 2>&1; 
 # returns once tcpdump listens.
 cap_start() {
 	local name=$1 ns=$2 ifn=$3 f=$LAB_DIR/$1.pcap pid
-	nsenter --net="/run/netns/$ns" tcpdump -Z root -U -n -s 256 -i "$ifn" \
+	nsenter --net="/run/netns/$ns" tcpdump -Z root -U --immediate-mode -n -s 256 -i "$ifn" \
 		-w "$f" 2>"$LAB_DIR/$name.tcpdump.log" &
 	pid=$!
 	lab_track "$pid"
@@ -505,7 +505,8 @@ try:
     d = json.load(sys.stdin)
 except Exception:
     sys.exit(0)
-print(d.get("id"), d.get("type"))'
+if isinstance(d, dict) and d.get("id") is not None:
+    print(d["id"], d.get("type"))'
 	done
 }
 

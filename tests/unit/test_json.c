@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/* The JSON writer: commas, nesting and escaping, checked on exact text. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "json.h"
+
+struct capture {
+	char *buf;
+	size_t len;
+	struct json j;
+};
+
+static void capture_start(struct capture *c)
+{
+	FILE *f = open_memstream(&c->buf, &c->len);
+
+	assert_non_null(f);
+	json_init(&c->j, f);
+}
+
+static void capture_check(struct capture *c, const char *expected)
+{
+	json_finish(&c->j);
+	fclose(c->j.out);
+	assert_string_equal(c->buf, expected);
+	free(c->buf);
+}
+
+static void nested_document(void **state)
+{
+	struct capture c;
+
+	(void)state;
+	capture_start(&c);
+	json_object_begin(&c.j);
+	json_key(&c.j, "state");
+	json_string(&c.j, "protected");
+	json_key(&c.j, "uplinks");
+	json_array_begin(&c.j);
+	json_object_begin(&c.j);
+	json_key(&c.j, "ifindex");
+	json_uint(&c.j, 2);
+	json_key(&c.j, "attached");
+	json_bool(&c.j, true);
+	json_object_end(&c.j);
+	json_object_begin(&c.j);
+	json_object_end(&c.j);
+	json_array_end(&c.j);
+	json_key(&c.j, "path");
+	json_null(&c.j);
+	json_key(&c.j, "empty");
+	json_array_begin(&c.j);
+	json_array_end(&c.j);
+	json_object_end(&c.j);
+	capture_check(&c, "{\"state\":\"protected\",\"uplinks\":[{\"ifindex\":2,"
+		      "\"attached\":true},{}],\"path\":null,\"empty\":[]}\n");
+}
+
+static void strings_are_escaped(void **state)
+{
+	struct capture c;
+
+	(void)state;
+	capture_start(&c);
+	json_array_begin(&c.j);
+	json_string(&c.j, "a\"b\\c\n\x01");
+	json_uint(&c.j, UINT64_MAX);
+	json_bool(&c.j, false);
+	json_array_end(&c.j);
+	capture_check(&c, "[\"a\\\"b\\\\c\\u000a\\u0001\",18446744073709551615,false]\n");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(nested_document),
+		cmocka_unit_test(strings_are_escaped),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
