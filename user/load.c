@@ -18,18 +18,17 @@
 #include "cgroup.h"
 #include "commands.h"
 #include "ksbpf.skel.h"
-#include "maps.h"
+#include "guard.h"
 #include "pins.h"
 
 struct load {
 	const struct options *o;
 	const char *dir;
 	struct ksbpf_bpf *skel;
-	struct map_fds maps;
+	struct guard guard;
+	struct guard_counts counts;
 	struct iface *ifs;
 	size_t n_ifs;
-	int n_tunnels_up;
-	int n_uplinks;
 };
 
 static int check_layout(const char *dir, char *err)
@@ -66,7 +65,14 @@ static int open_skeleton(struct load *l, char *err)
 		return errf(err, "load BPF programs: %s (kernel too old? ksbpf needs "
 			    "Linux 6.15 with BTF; see the libbpf messages above)",
 			    strerror(-ret));
-	l->maps = (struct map_fds){
+	l->guard = (struct guard){
+		.dir = l->dir,
+		.tc_mode = l->o->tc_mode,
+		.prog_tc = bpf_program__fd(l->skel->progs.ksbpf_tc_egress),
+		.prog_l3 = bpf_program__fd(l->skel->progs.ksbpf_l3_egress),
+		.names = &l->o->policy,
+	};
+	l->guard.maps = (struct map_fds){
 		.config = bpf_map__fd(l->skel->maps.ksbpf_config),
 		.tunnels = bpf_map__fd(l->skel->maps.ksbpf_tunnels),
 		.tun_names = bpf_map__fd(l->skel->maps.ksbpf_tun_names),
@@ -98,70 +104,6 @@ static int attach_cgroup(struct load *l, char *err)
 	return ret;
 }
 
-static bool is_uplink(const struct load *l, const struct iface *ifc)
-{
-	return !ifc->loopback && !policy_is_tunnel(&l->o->policy, ifc->name);
-}
-
-static int attach_uplink(struct load *l, const struct iface *ifc, char *err)
-{
-	struct ksbpf_uplink up = { 0 };
-	struct bpf_program *prog = ifc->raw_ip ? l->skel->progs.ksbpf_l3_egress :
-						 l->skel->progs.ksbpf_tc_egress;
-
-	if (bpf_map_lookup_elem(l->maps.uplinks, &ifc->ifindex, &up) ||
-	    strcmp(up.name, ifc->name))
-		memset(&up, 0, sizeof(up));	/* new, or the ifindex was reused */
-	if (attach_tc_egress(bpf_program__fd(prog), ifc, l->o->tc_mode,
-			     &up.tc_mode, l->dir, err))
-		return -1;
-	memcpy(up.name, ifc->name, sizeof(up.name));
-	up.raw_ip = ifc->raw_ip;
-	if (bpf_map_update_elem(l->maps.uplinks, &ifc->ifindex, &up, BPF_ANY))
-		return errf(err, "record uplink %s: %s", ifc->name, strerror(errno));
-	return 0;
-}
-
-static bool still_uplink(const struct load *l, __u32 ifindex, const char *name)
-{
-	for (size_t i = 0; i < l->n_ifs; i++)
-		if (l->ifs[i].ifindex == ifindex)
-			return is_uplink(l, &l->ifs[i]) && !strcmp(l->ifs[i].name, name);
-	return false;
-}
-
-/* Uplinks recorded before that are gone, renamed, or now tunnels. */
-static void forget_stale_uplinks(struct load *l)
-{
-	__u32 key, next;
-	struct ksbpf_uplink up;
-	bool first = true;
-
-	while (!bpf_map_get_next_key(l->maps.uplinks, first ? NULL : &key, &next)) {
-		first = false;
-		key = next;
-		if (bpf_map_lookup_elem(l->maps.uplinks, &key, &up) ||
-		    still_uplink(l, key, up.name))
-			continue;
-		detach_tc_egress(key, up.tc_mode, l->dir);
-		bpf_map_delete_elem(l->maps.uplinks, &key);
-		first = true;	/* the walk restarts after a delete */
-	}
-}
-
-static int attach_uplinks(struct load *l, char *err)
-{
-	for (size_t i = 0; i < l->n_ifs; i++) {
-		if (!is_uplink(l, &l->ifs[i]))
-			continue;
-		if (attach_uplink(l, &l->ifs[i], err))
-			return -1;
-		l->n_uplinks++;
-	}
-	forget_stale_uplinks(l);
-	return 0;
-}
-
 static int pin_programs(struct load *l, char *err)
 {
 	return pin_replace(bpf_program__fd(l->skel->progs.ksbpf_cg_egress),
@@ -174,16 +116,11 @@ static int pin_programs(struct load *l, char *err)
 
 static int enforce(struct load *l, char *err)
 {
-	int n;
-
-	if (open_skeleton(l, err) ||
-	    maps_sync_policy(&l->maps, &l->o->policy, current_netns_cookie(), err))
-		return -1;
-	n = maps_sync_tunnels(&l->maps, &l->o->policy, l->ifs, l->n_ifs, err);
-	if (n < 0)
-		return -1;
-	l->n_tunnels_up = n;
-	return attach_cgroup(l, err) || attach_uplinks(l, err) ||
+	return open_skeleton(l, err) ||
+	       maps_sync_policy(&l->guard.maps, &l->o->policy,
+				current_netns_cookie(), err) ||
+	       guard_reconcile(&l->guard, l->ifs, l->n_ifs, &l->counts, err) ||
+	       attach_cgroup(l, err) ||
 	       pin_programs(l, err) ? -1 : 0;
 }
 
@@ -232,9 +169,9 @@ int cmd_load(const struct options *o)
 		goto out;
 	}
 	printf("ksbpf: %s %s: cgroup egress + %d uplink%s guarded, %d tunnel%s up\n",
-	       adopting ? "updated" : "loaded", l.dir, l.n_uplinks,
-	       l.n_uplinks == 1 ? "" : "s", l.n_tunnels_up,
-	       l.n_tunnels_up == 1 ? "" : "s");
+	       adopting ? "updated" : "loaded", l.dir, l.counts.uplinks,
+	       l.counts.uplinks == 1 ? "" : "s", l.counts.tunnels_up,
+	       l.counts.tunnels_up == 1 ? "" : "s");
 	ret = EXIT_OK;
 out:
 	if (ret)

@@ -380,10 +380,16 @@ probes_inet() {
 sender_start() {
 	local name=$1 where=$2 pid
 	shift 2
+	# Simple commands only (no shell functions) in the background, so that
+	# $! is the sender itself: nsenter and sh exec into it.
 	case $where in
-	cg) in_client_cg $LAB_SEND --tag "$name" "$@" >"$LAB_DIR/$name.out" 2>&1 & ;;
-	ns) in_client $LAB_SEND --tag "$name" "$@" >"$LAB_DIR/$name.out" 2>&1 & ;;
-	server) in_server $LAB_SEND --tag "$name" "$@" >"$LAB_DIR/$name.out" 2>&1 & ;;
+	cg) nsenter --net="/run/netns/$LAB_NS_C" /bin/sh -c \
+		'echo $$ > "$0/cgroup.procs" && exec "$@"' "$LAB_CG" \
+		$LAB_SEND --tag "$name" "$@" >"$LAB_DIR/$name.out" 2>&1 & ;;
+	ns) nsenter --net="/run/netns/$LAB_NS_C" \
+		$LAB_SEND --tag "$name" "$@" >"$LAB_DIR/$name.out" 2>&1 & ;;
+	server) nsenter --net="/run/netns/$LAB_NS_S" \
+		$LAB_SEND --tag "$name" "$@" >"$LAB_DIR/$name.out" 2>&1 & ;;
 	*) lab_die "sender_start: where=$where" ;;
 	esac
 	pid=$!

@@ -28,6 +28,9 @@
 #define EXT_AH 51
 #define EXT_DEST 60
 
+/* For version and ihl, which read 0 as "the right value": a literal 0. */
+#define PKT_ZERO 0xff
+
 /* An offset that is not 0, in 8-byte units: a non-first fragment. */
 #define TAIL_FRAG_OFFSET 185
 
@@ -61,10 +64,11 @@ struct pkt {
 	enum pkt_frag frag;	/* IPv6: a fragment header after ext[] */
 	uint8_t n_ext;
 	struct pkt_ext ext[PKT_MAX_EXT];
+	uint8_t n_destopts;	/* then that many 8-byte destination options */
 	uint16_t ethertype;	/* 0: the one kind implies */
 	uint16_t vlan_tpid;	/* not 0: a VLAN tag with this TPID */
-	uint8_t version;	/* 0: the right one */
-	uint8_t ihl;		/* IPv4, 0: 5; options are zero bytes */
+	uint8_t version;	/* 0: the right one, PKT_ZERO: 0 */
+	uint8_t ihl;		/* IPv4, 0: 5, PKT_ZERO: 0; options are zeros */
 	uint16_t l3_len;	/* not 0: cut the packet after this many bytes */
 };
 
@@ -182,9 +186,16 @@ static inline int put_l4(struct frame *f, const struct pkt *p, int with_header)
 	return 0;
 }
 
+static inline uint8_t pkt_field(uint8_t value, uint8_t dflt)
+{
+	if (value == PKT_ZERO)
+		return 0;
+	return value ? value : dflt;
+}
+
 static inline int put_ipv4(struct frame *f, const struct pkt *p)
 {
-	uint8_t ihl = p->ihl ? p->ihl : 5;
+	uint8_t ihl = pkt_field(p->ihl, 5);
 	size_t start = f->len;
 	uint16_t frag = 0;
 	uint8_t *h;
@@ -194,7 +205,7 @@ static inline int put_ipv4(struct frame *f, const struct pkt *p)
 	h = frame_put(f, ihl > 5 ? ihl * 4u : 20u);
 	if (!h)
 		return -1;
-	h[0] = (p->version ? p->version : 4) << 4 | ihl;
+	h[0] = pkt_field(p->version, 4) << 4 | ihl;
 	put_be16(h + 4, 0x4b53);	/* id */
 	if (p->frag == FRAG_FIRST)
 		frag = 0x2000;		/* MF */
@@ -234,17 +245,20 @@ static inline int put_ipv6(struct frame *f, const struct pkt *p)
 
 	if (!h)
 		return -1;
-	h[0] = (p->version ? p->version : 6) << 4;
+	h[0] = pkt_field(p->version, 6) << 4;
 	h[7] = p->hop_limit ? p->hop_limit : 64;
 	if (inet_pton(AF_INET6, "2001:db8:1::10", h + 8) != 1 ||
 	    inet_pton(AF_INET6, p->dst, h + 24) != 1)
 		return -1;
 	/* Each header's first byte names the header after it. */
 	next = start + 6;
-	for (int i = 0; i < p->n_ext; i++) {
-		f->data[next] = p->ext[i].type;
+	for (int i = 0; i < p->n_ext + p->n_destopts; i++) {
+		static const struct pkt_ext destopts = { EXT_DEST, 0 };
+		const struct pkt_ext *e = i < p->n_ext ? &p->ext[i] : &destopts;
+
+		f->data[next] = e->type;
 		next = f->len;
-		if (put_ipv6_ext(f, &p->ext[i]))
+		if (put_ipv6_ext(f, e))
 			return -1;
 	}
 	if (p->frag != FRAG_NONE) {

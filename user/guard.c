@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include "guard.h"
+
+#include <bpf/bpf.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "pins.h"
+
+bool guard_is_uplink(const struct guard *g, const struct iface *ifc)
+{
+	return !ifc->loopback && !policy_is_tunnel(g->names, ifc->name);
+}
+
+int guard_attach_uplink(struct guard *g, const struct iface *ifc, char *err)
+{
+	struct ksbpf_uplink up = { 0 };
+
+	/* A recorded uplink keeps its TC mode: a swap, never a detach. */
+	bpf_map_lookup_elem(g->maps.uplinks, &ifc->ifindex, &up);
+	if (attach_tc_egress(ifc->raw_ip ? g->prog_l3 : g->prog_tc, ifc,
+			     g->tc_mode, &up.tc_mode, g->dir, err))
+		return -1;
+	memcpy(up.name, ifc->name, sizeof(up.name));
+	up.raw_ip = ifc->raw_ip;
+	if (bpf_map_update_elem(g->maps.uplinks, &ifc->ifindex, &up, BPF_ANY))
+		return errf(err, "record uplink %s: %s", ifc->name, strerror(errno));
+	return 0;
+}
+
+void guard_forget_uplink(struct guard *g, unsigned int ifindex)
+{
+	struct ksbpf_uplink up;
+
+	if (bpf_map_lookup_elem(g->maps.uplinks, &ifindex, &up))
+		return;
+	detach_tc_egress(ifindex, up.tc_mode, g->dir);
+	bpf_map_delete_elem(g->maps.uplinks, &ifindex);
+}
+
+int guard_set_tunnel(struct guard *g, const struct iface *ifc, char *err)
+{
+	struct ksbpf_tunnel t = { 0 };
+
+	memcpy(t.name, ifc->name, sizeof(t.name));
+	if (bpf_map_update_elem(g->maps.tunnels, &ifc->ifindex, &t, BPF_ANY))
+		return errf(err, "tunnel %s: update ksbpf_tunnels: %s", ifc->name,
+			    strerror(errno));
+	return 0;
+}
+
+void guard_clear_tunnel(struct guard *g, unsigned int ifindex)
+{
+	bpf_map_delete_elem(g->maps.tunnels, &ifindex);
+}
+
+static const struct iface *find_iface(const struct iface *ifs, size_t n,
+				      unsigned int ifindex)
+{
+	for (size_t i = 0; i < n; i++)
+		if (ifs[i].ifindex == ifindex)
+			return &ifs[i];
+	return NULL;
+}
+
+/* Recorded uplinks that are gone or now tunnels: collected first, as
+ * deleting while walking would restart the walk. */
+static void forget_stale_uplinks(struct guard *g, const struct iface *ifs,
+				 size_t n)
+{
+	__u32 stale[KSBPF_MAX_UPLINKS], key, next;
+	size_t count = 0;
+	bool first = true;
+
+	while (count < KSBPF_MAX_UPLINKS &&
+	       !bpf_map_get_next_key(g->maps.uplinks, first ? NULL : &key, &next)) {
+		const struct iface *ifc = find_iface(ifs, n, next);
+
+		first = false;
+		key = next;
+		if (!ifc || !guard_is_uplink(g, ifc))
+			stale[count++] = key;
+	}
+	for (size_t i = 0; i < count; i++)
+		guard_forget_uplink(g, stale[i]);
+}
+
+/* Additions before removals, so that an interface changing role (renamed
+ * into or out of a tunnel name) is at every moment a tunnel, guarded by TC,
+ * or both. */
+int guard_reconcile(struct guard *g, const struct iface *ifs, size_t n,
+		    struct guard_counts *counts, char *err)
+{
+	int tunnels;
+
+	counts->uplinks = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!guard_is_uplink(g, &ifs[i]))
+			continue;
+		if (guard_attach_uplink(g, &ifs[i], err))
+			return -1;
+		counts->uplinks++;
+	}
+	tunnels = maps_sync_tunnels(&g->maps, g->names, ifs, n, err);
+	if (tunnels < 0)
+		return -1;
+	counts->tunnels_up = tunnels;
+	forget_stale_uplinks(g, ifs, n);
+	return 0;
+}
+
+int guard_open_pinned(struct guard *g, const char *dir, char *err)
+{
+	g->dir = dir;
+	g->prog_tc = g->prog_l3 = -1;
+	if (maps_open_pinned(dir, &g->maps, err))
+		return -1;
+	g->prog_tc = pin_open(dir, PIN_PROG_TC_EGRESS);
+	g->prog_l3 = pin_open(dir, PIN_PROG_L3_EGRESS);
+	if (g->prog_tc < 0 || g->prog_l3 < 0) {
+		errf(err, "open pinned programs in %s: %s", dir, strerror(errno));
+		guard_close(g);
+		return -1;
+	}
+	return 0;
+}
+
+void guard_close(struct guard *g)
+{
+	maps_close(&g->maps);
+	if (g->prog_tc >= 0)
+		close(g->prog_tc);
+	if (g->prog_l3 >= 0)
+		close(g->prog_l3);
+	g->prog_tc = g->prog_l3 = -1;
+}
