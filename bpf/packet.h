@@ -17,6 +17,10 @@
 #include "ksbpf.h"
 
 #define PACKET_ARP 0xff		/* family value for ARP frames */
+#define PACKET_EAPOL 0xfe	/* family value for 802.1X frames */
+#ifndef ETH_P_PAE
+#define ETH_P_PAE 0x888e
+#endif
 #define MAX_IPV6_EXT_HEADERS 8
 
 #ifndef NEXTHDR_HOP
@@ -31,7 +35,7 @@ struct packet {
 	__be32 daddr[4];	/* IPv4 in daddr[0] */
 	__u16 sport;		/* host order, valid when has_ports */
 	__u16 dport;
-	__u8 family;		/* KSBPF_AF_INET, KSBPF_AF_INET6 or PACKET_ARP */
+	__u8 family;		/* KSBPF_AF_INET, KSBPF_AF_INET6, PACKET_ARP/EAPOL */
 	__u8 proto;		/* L4 protocol after IPv6 extension headers */
 	__u8 has_ports;		/* TCP/UDP header present */
 	__u8 fragment_tail;	/* non-first fragment: no L4 header */
@@ -97,7 +101,8 @@ static __always_inline int parse_ipv6(struct __sk_buff *skb, __u32 off,
 	nexthdr = ip6.nexthdr;
 	off += sizeof(ip6);
 
-	for (int i = 0; i < MAX_IPV6_EXT_HEADERS; i++) {
+	/* Up to MAX_IPV6_EXT_HEADERS headers, then the L4 one. */
+	for (int i = 0; i <= MAX_IPV6_EXT_HEADERS; i++) {
 		__u8 ext[8];	/* next header, length, (fragment: offset) */
 
 		switch (nexthdr) {
@@ -164,6 +169,9 @@ static __always_inline int parse_ether(struct __sk_buff *skb, struct packet *p)
 		return parse_ipv6(skb, ETH_HLEN, p);
 	case ETH_P_ARP:
 		p->family = PACKET_ARP;
+		return 0;
+	case ETH_P_PAE:
+		p->family = PACKET_EAPOL;
 		return 0;
 	default:
 		return -1;

@@ -71,6 +71,8 @@ static __always_inline bool is_endpoint(const struct packet *p, __u32 mark)
 		return false;
 	if (!p->has_ports && !p->fragment_tail)
 		return false;
+	if (!p->fragment_tail && !p->dport)
+		return false;	/* port 0 is the address-only entry */
 	key.port = p->fragment_tail ? 0 : p->dport;
 	__builtin_memcpy(key.addr, p->daddr, sizeof(key.addr));
 	ep = bpf_map_lookup_elem(&ksbpf_endpoints, &key);
@@ -86,13 +88,15 @@ static __always_inline bool is_link_local_dest(const struct packet *p)
 	return (first >> 24) == 0xff || (first >> 22) == (0xfe80 >> 6);
 }
 
-/* Row 6. Neighbour solicitations and advertisements also pass to a unicast
+/* Row 6. EAPOL (802.1X, WPA key handshakes) never leaves the link, and a
+ * Wi-Fi or 802.1X port that cannot re-key drops the host off the network.
+ * Neighbour solicitations and advertisements also pass to a unicast
  * neighbour when their hop limit is 255: RFC 4861 makes every node drop ND
  * with any other hop limit, and NUD probes and replies to a neighbour's
  * global address are unicast (docs/policy.md). */
 static __always_inline bool is_link_bringup(const struct packet *p)
 {
-	if (p->family == PACKET_ARP)
+	if (p->family == PACKET_ARP || p->family == PACKET_EAPOL)
 		return true;
 	if (p->fragment_tail)
 		return false;

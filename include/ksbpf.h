@@ -75,7 +75,20 @@ struct ksbpf_tunnel {
 	char name[KSBPF_IFNAME_LEN];
 };
 
-/* ksbpf_tun_names: the names (or fnmatch patterns) to treat as tunnels. */
+/*
+ * Who put an allowlist entry (or tunnel name) there; every value starts with
+ * it. `ksbpf load` makes the configured entries exactly what its options say
+ * and leaves run-time ones (`ksbpf allow`, `ksbpf tunnel add`) alone: those
+ * stay until `ksbpf deny` / `ksbpf tunnel del`.
+ */
+#define KSBPF_ORIGIN_LAN_DEFAULT (1u << 0)	/* --allow-lan */
+#define KSBPF_ORIGIN_CONFIG (1u << 1)		/* --lan, --endpoint, --tunnel, --lan-dns */
+#define KSBPF_ORIGIN_RESOLVER (1u << 2)		/* host route of a --lan-dns resolver */
+#define KSBPF_ORIGIN_RUNTIME (1u << 3)		/* ksbpf allow, ksbpf tunnel add */
+#define KSBPF_ORIGIN_DERIVED (1u << 4)		/* endpoint entry for fragments */
+
+/* ksbpf_tun_names: the names (or fnmatch patterns) to treat as tunnels,
+ * each with its origin (__u32). */
 struct ksbpf_tunnel_name {
 	char name[KSBPF_IFNAME_LEN];
 };
@@ -102,6 +115,7 @@ struct ksbpf_endpoint_key {
 };
 
 struct ksbpf_endpoint {
+	__u32 origin;		/* KSBPF_ORIGIN_* */
 	__u32 fwmark;
 	__u32 fwmark_set;	/* only packets with this mark may pass */
 };
@@ -117,13 +131,8 @@ struct ksbpf_lan6_key {
 	__u8 addr[16];
 };
 
-/* Where a LAN entry came from, so a reload can tell its own entries. */
-#define KSBPF_LAN_DEFAULT (1u << 0)	/* --allow-lan */
-#define KSBPF_LAN_USER (1u << 1)	/* --lan CIDR */
-#define KSBPF_LAN_RESOLVER (1u << 2)	/* --lan-dns IP */
-
 struct ksbpf_lan {
-	__u32 origin;
+	__u32 origin;		/* KSBPF_ORIGIN_* */
 };
 
 /* ksbpf_lan_dns: resolvers exempt from the DNS rule (row 7). */
@@ -134,7 +143,7 @@ struct ksbpf_addr_key {
 };
 
 struct ksbpf_lan_dns {
-	__u32 unused;
+	__u32 origin;		/* KSBPF_ORIGIN_* */
 };
 
 /* ksbpf_apps: cgroup id (inode of the cgroup v2 directory) -> policy. */

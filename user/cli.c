@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include "cli.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -16,9 +18,11 @@ enum {
 	OPT_LAN_DNS,
 	OPT_SCOPE,
 	OPT_TC_MODE,
+	OPT_CONFIG_FILE,
+	OPT_NETLINK_BUFFER,
+	OPT_JSON_FLAG,
 	OPT_CGROUP,
 	OPT_BPFFS,
-	OPT_JSON_FLAG,
 	OPT_HELP,
 };
 
@@ -30,19 +34,40 @@ static const struct option long_options[] = {
 	{ "lan-dns", required_argument, NULL, OPT_LAN_DNS },
 	{ "scope", required_argument, NULL, OPT_SCOPE },
 	{ "tc-mode", required_argument, NULL, OPT_TC_MODE },
+	{ "config", required_argument, NULL, OPT_CONFIG_FILE },
+	{ "netlink-buffer", required_argument, NULL, OPT_NETLINK_BUFFER },
+	{ "json", no_argument, NULL, OPT_JSON_FLAG },
 	{ "cgroup", required_argument, NULL, OPT_CGROUP },
 	{ "bpffs", required_argument, NULL, OPT_BPFFS },
-	{ "json", no_argument, NULL, OPT_JSON_FLAG },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ NULL, 0, NULL, 0 },
 };
 
+static const struct option *option_named(const char *name)
+{
+	for (const struct option *opt = long_options; opt->name; opt++)
+		if (!strcmp(opt->name, name))
+			return opt;
+	return NULL;
+}
+
+static bool accepted(int opt, unsigned int accepts)
+{
+	if (opt >= OPT_TUNNEL && opt <= OPT_TC_MODE)
+		return accepts & OPT_POLICY;
+	if (opt == OPT_NETLINK_BUFFER)
+		return accepts & OPT_AGENT;
+	if (opt == OPT_JSON_FLAG)
+		return accepts & OPT_JSON;
+	return true;
+}
+
 static int set_path(char *dst, const char *arg, const char *opt, char *err)
 {
 	if (arg[0] != '/')
-		return errf(err, "%s '%s': must be an absolute path", opt, arg);
+		return errf(err, "--%s '%s': must be an absolute path", opt, arg);
 	if (strlen(arg) >= PATH_MAX)
-		return errf(err, "%s: path too long", opt);
+		return errf(err, "--%s: path too long", opt);
 	strcpy(dst, arg);
 	/* "/sys/fs/bpf/x/" and "/sys/fs/bpf/x" are one directory. */
 	for (size_t len = strlen(dst); len > 1 && dst[len - 1] == '/'; len--)
@@ -63,9 +88,21 @@ static int set_tc_mode(enum tc_mode_choice *mode, const char *arg, char *err)
 	return 0;
 }
 
+static int set_flag(bool *flag, const char *arg, const char *opt, char *err)
+{
+	if (!arg || !strcmp(arg, "yes") || !strcmp(arg, "true") || !strcmp(arg, "1"))
+		*flag = true;
+	else if (!strcmp(arg, "no") || !strcmp(arg, "false") || !strcmp(arg, "0"))
+		*flag = false;
+	else
+		return errf(err, "%s '%s' must be yes or no", opt, arg);
+	return 0;
+}
+
 static int apply(int opt, const char *arg, struct options *o, char *err)
 {
 	struct policy *p = &o->policy;
+	uint32_t bytes;
 
 	switch (opt) {
 	case OPT_TUNNEL:
@@ -73,8 +110,7 @@ static int apply(int opt, const char *arg, struct options *o, char *err)
 	case OPT_ENDPOINT:
 		return policy_add_endpoint(p, arg, err);
 	case OPT_ALLOW_LAN:
-		p->allow_lan = true;
-		return 0;
+		return set_flag(&p->allow_lan, arg, "allow-lan", err);
 	case OPT_LAN:
 		return policy_add_lan(p, arg, err);
 	case OPT_LAN_DNS:
@@ -83,13 +119,24 @@ static int apply(int opt, const char *arg, struct options *o, char *err)
 		return policy_set_scope(p, arg, err);
 	case OPT_TC_MODE:
 		return set_tc_mode(&o->tc_mode, arg, err);
-	case OPT_CGROUP:
-		return set_path(o->cgroup, arg, "--cgroup", err);
-	case OPT_BPFFS:
-		return set_path(o->bpffs, arg, "--bpffs", err);
+	case OPT_CONFIG_FILE:
+		o->config_given = true;
+		if (strlen(arg) >= sizeof(o->config))
+			return errf(err, "--config: path too long");
+		strcpy(o->config, arg);
+		return 0;
+	case OPT_NETLINK_BUFFER:
+		if (parse_u32(arg, &bytes, err) || bytes < 1024)
+			return errf(err, "--netlink-buffer '%s': bytes, at least 1024", arg);
+		o->netlink_buffer = bytes;
+		return 0;
 	case OPT_JSON_FLAG:
 		o->json = true;
 		return 0;
+	case OPT_CGROUP:
+		return set_path(o->cgroup, arg, "cgroup", err);
+	case OPT_BPFFS:
+		return set_path(o->bpffs, arg, "bpffs", err);
 	case OPT_HELP:
 		o->help = true;
 		return 0;
@@ -98,38 +145,156 @@ static int apply(int opt, const char *arg, struct options *o, char *err)
 	}
 }
 
-static bool accepted(int opt, unsigned int accepts)
+/* The first time a list option appears on the command line, it replaces
+ * the list the config file gave. */
+static void replace_file_list(int opt, struct options *o, unsigned int *seen)
 {
-	if (opt >= OPT_TUNNEL && opt <= OPT_TC_MODE)
-		return accepts & OPT_POLICY;
-	if (opt == OPT_JSON_FLAG)
-		return accepts & OPT_JSON;
-	return opt == OPT_CGROUP || opt == OPT_BPFFS || opt == OPT_HELP;
+	unsigned int bit = 1u << (opt - OPT_TUNNEL);
+
+	if (opt > OPT_LAN_DNS || (*seen & bit))
+		return;
+	*seen |= bit;
+	if (opt == OPT_TUNNEL)
+		o->policy.n_tunnels = 0;
+	else if (opt == OPT_ENDPOINT)
+		o->policy.n_endpoints = 0;
+	else if (opt == OPT_LAN)
+		o->policy.n_lans = 0;
+	else if (opt == OPT_LAN_DNS)
+		o->policy.n_lan_dns = 0;
+}
+
+void cli_defaults(struct options *o)
+{
+	snprintf(o->bpffs, sizeof(o->bpffs), "%s", KSBPF_DEFAULT_BPFFS);
+	snprintf(o->config, sizeof(o->config), "%s", KSBPF_DEFAULT_CONFIG);
 }
 
 int cli_parse(int argc, char **argv, unsigned int accepts, struct options *o,
 	      char *err)
 {
+	unsigned int seen = 0;
 	int opt, index = 0;
 
-	snprintf(o->bpffs, sizeof(o->bpffs), "%s", KSBPF_DEFAULT_BPFFS);
 	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "+", long_options, &index)) != -1) {
-		const char *name = argv[optind - 1];
-
+	while ((opt = getopt_long(argc, argv, "-", long_options, &index)) != -1) {
+		if (opt == 1) {	/* a positional argument, in order */
+			if (o->n_args == CLI_MAX_ARGS)
+				return errf(err, "%s: unexpected argument '%s'",
+					    argv[0], optarg);
+			o->args[o->n_args++] = optarg;
+			continue;
+		}
 		if (opt == '?' || opt == ':')
 			return errf(err, "%s: unknown option or missing value: '%s'",
-				    argv[0], name);
+				    argv[0], argv[optind - 1]);
 		if (!accepted(opt, accepts))
 			return errf(err, "%s does not take --%s", argv[0],
 				    long_options[index].name);
+		replace_file_list(opt, o, &seen);
 		if (apply(opt, optarg, o, err))
 			return -1;
 	}
-	if (optind < argc)
-		return errf(err, "%s: unexpected argument '%s'", argv[0], argv[optind]);
+	for (; optind < argc; optind++) {	/* after "--" */
+		if (o->n_args == CLI_MAX_ARGS)
+			return errf(err, "%s: unexpected argument '%s'", argv[0],
+				    argv[optind]);
+		o->args[o->n_args++] = argv[optind];
+	}
 	return 0;
+}
+
+int cli_set(const char *name, const char *value, unsigned int accepts,
+	    struct options *o, char *err)
+{
+	const struct option *opt = option_named(name);
+
+	if (!opt || opt->val == OPT_HELP || opt->val == OPT_JSON_FLAG ||
+	    opt->val == OPT_CONFIG_FILE)
+		return errf(err, "unknown key '%s'", name);
+	if (opt->has_arg == required_argument && !value)
+		return errf(err, "'%s' needs a value", name);
+	/* One file serves every command: each takes the keys it knows. */
+	if (!accepted(opt->val, accepts))
+		return 0;
+	return apply(opt->val, value, o, err);
+}
+
+static char *trim(char *s)
+{
+	char *end;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	end = s + strlen(s);
+	while (end > s && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	return s;
+}
+
+/* "key = value", "key value" or "key"; '#' starts a comment. */
+static int read_config(const char *path, bool must_exist, unsigned int accepts,
+		       struct options *o, char *err)
+{
+	char line[1024], why[ERR_LEN];
+	FILE *f = fopen(path, "re");
+	int lineno = 0;
+
+	if (!f) {
+		if (errno == ENOENT && !must_exist)
+			return 0;
+		return errf(err, "config %s: %s", path, strerror(errno));
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char *key, *value, *hash = strchr(line, '#');
+
+		lineno++;
+		if (hash)
+			*hash = '\0';
+		key = trim(line);
+		if (!*key)
+			continue;
+		value = key + strcspn(key, " \t=");
+		if (*value) {
+			*value++ = '\0';
+			value = trim(value);
+			if (*value == '=')
+				value = trim(value + 1);
+		}
+		if (cli_set(key, *value ? value : NULL, accepts, o, why)) {
+			fclose(f);
+			return errf(err, "%s:%d: %s", path, lineno, why);
+		}
+	}
+	fclose(f);
+	return 0;
+}
+
+/* --config must be known before the file is read, and the command line read
+ * after it: find it first. */
+static const char *config_option(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--"))
+			break;
+		if (!strcmp(argv[i], "--config") && i + 1 < argc)
+			return argv[i + 1];
+		if (!strncmp(argv[i], "--config=", 9))
+			return argv[i] + 9;
+	}
+	return NULL;
+}
+
+int cli_parse_with_config(int argc, char **argv, unsigned int accepts,
+			  struct options *o, char *err)
+{
+	const char *config = config_option(argc, argv);
+
+	cli_defaults(o);
+	if (read_config(config ? config : o->config, config != NULL, accepts, o, err))
+		return -1;
+	return cli_parse(argc, argv, accepts, o, err);
 }
 
 int cli_cgroup_path(const struct options *o, char *buf, size_t len, char *err)

@@ -17,23 +17,43 @@ enum ksbpf_exit {
 	EXIT_DEGRADED = 4,	/* status: loaded, but something detached */
 };
 
+#define KSBPF_DEFAULT_CONFIG "/etc/ksbpf/ksbpf.conf"
+#define CLI_MAX_ARGS 4
+
 struct options {
 	char bpffs[PATH_MAX];
 	char cgroup[PATH_MAX];		/* empty: the cgroup v2 root */
+	char config[PATH_MAX];
+	bool config_given;		/* --config: the file must exist */
 	bool json;
 	bool help;
 	enum tc_mode_choice tc_mode;
+	unsigned int netlink_buffer;	/* bytes; 0: the kernel's default */
 	struct policy policy;
+	char *args[CLI_MAX_ARGS];	/* positional arguments */
+	int n_args;
+	int argc;			/* the command's own argv, for SIGHUP */
+	char **argv;
 };
 
 /* Which options a command takes. */
 #define OPT_POLICY (1u << 0)	/* --tunnel --endpoint --allow-lan ... */
 #define OPT_JSON (1u << 1)
+#define OPT_AGENT (1u << 2)	/* --netlink-buffer */
 
-/* Parses argv (argv[0] is the command name) into o, which must be zeroed.
- * Returns 0, or -1 with err. */
+void cli_defaults(struct options *o);
+/* Parses argv (argv[0] is the command name) into o, over what cli_defaults
+ * and the config file put there: a list option given on the command line
+ * replaces the file's list. Returns 0, or -1 with err. */
 int cli_parse(int argc, char **argv, unsigned int accepts, struct options *o,
 	      char *err);
+/* Sets one option by its long name, as the config file does. */
+int cli_set(const char *name, const char *value, unsigned int accepts,
+	    struct options *o, char *err);
+/* What every command reads: defaults, the config file (--config, or the
+ * default one if present: each command takes the keys it knows), argv. */
+int cli_parse_with_config(int argc, char **argv, unsigned int accepts,
+			  struct options *o, char *err);
 /* The cgroup to attach to: --cgroup, else the cgroup v2 root. */
 int cli_cgroup_path(const struct options *o, char *buf, size_t len, char *err);
 

@@ -9,6 +9,10 @@
 int cmd_load(const struct options *o);
 int cmd_unload(const struct options *o);
 int cmd_status(const struct options *o);
+int cmd_allow(const struct options *o);
+int cmd_deny(const struct options *o);
+int cmd_tunnel(const struct options *o);
+int cmd_run(const struct options *o);
 
 /* Detaches everything recorded in dir and removes the pins. */
 int teardown(const char *dir, char *err);

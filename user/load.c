@@ -26,6 +26,7 @@ struct load {
 	const char *dir;
 	struct ksbpf_bpf *skel;
 	struct guard guard;
+	struct policy *tunnel_names;	/* configured and run-time ones */
 	struct guard_counts counts;
 	struct iface *ifs;
 	size_t n_ifs;
@@ -70,7 +71,6 @@ static int open_skeleton(struct load *l, char *err)
 		.tc_mode = l->o->tc_mode,
 		.prog_tc = bpf_program__fd(l->skel->progs.ksbpf_tc_egress),
 		.prog_l3 = bpf_program__fd(l->skel->progs.ksbpf_l3_egress),
-		.names = &l->o->policy,
 	};
 	l->guard.maps = (struct map_fds){
 		.config = bpf_map__fd(l->skel->maps.ksbpf_config),
@@ -114,11 +114,23 @@ static int pin_programs(struct load *l, char *err)
 			   l->dir, PIN_PROG_L3_EGRESS, err) ? -1 : 0;
 }
 
+/* The pinned name list is the truth: it also holds `ksbpf tunnel add`s. */
+static int read_tunnel_names(struct load *l, char *err)
+{
+	l->tunnel_names = calloc(1, sizeof(*l->tunnel_names));
+	if (!l->tunnel_names)
+		return errf(err, "tunnel names: %s", strerror(ENOMEM));
+	maps_read_tunnel_names(&l->guard.maps, l->tunnel_names);
+	l->guard.names = l->tunnel_names;
+	return 0;
+}
+
 static int enforce(struct load *l, char *err)
 {
 	return open_skeleton(l, err) ||
 	       maps_sync_policy(&l->guard.maps, &l->o->policy,
 				current_netns_cookie(), err) ||
+	       read_tunnel_names(l, err) ||
 	       guard_reconcile(&l->guard, l->ifs, l->n_ifs, &l->counts, err) ||
 	       attach_cgroup(l, err) ||
 	       pin_programs(l, err) ? -1 : 0;
@@ -177,6 +189,7 @@ out:
 	if (ret)
 		report_error(err);
 	ksbpf_bpf__destroy(l.skel);
+	free(l.tunnel_names);
 	free(l.ifs);
 	if (lock >= 0)
 		close(lock);

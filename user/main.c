@@ -13,6 +13,9 @@ static const char common_help[] =
 	"                  (default " KSBPF_DEFAULT_BPFFS "; bpffs is mounted if needed)\n"
 	"  --cgroup DIR    cgroup v2 directory whose sockets are judged\n"
 	"                  (default: the cgroup v2 root, from /proc/self/mountinfo)\n"
+	"  --config FILE   configuration file (default " KSBPF_DEFAULT_CONFIG ",\n"
+	"                  read if present): one `key = value` per line, keys are\n"
+	"                  the long options; the command line wins over the file\n"
 	"  --help          this text\n";
 
 static const char load_help[] =
@@ -42,6 +45,32 @@ static const char load_help[] =
 	"                      `tc qdisc del`), legacy clsact filters, or TCX with\n"
 	"                      fallback (default auto)\n";
 
+static const char run_help[] =
+	"Usage: ksbpf run [LOAD OPTIONS] [--netlink-buffer BYTES]\n"
+	"Does what `ksbpf load` does, then stays in the foreground following\n"
+	"rtnetlink: a tunnel that comes up is allowed at once, one that goes down,\n"
+	"is deleted, renamed or moved to another namespace is blocked at once, a\n"
+	"new interface gets its TC program before anything else happens on it.\n"
+	"Lost events (netlink overrun) trigger a full resync. SIGHUP re-reads the\n"
+	"configuration; SIGTERM/SIGINT stop the agent and leave enforcement in place.\n"
+	"Takes every option of `ksbpf load`, and:\n\n"
+	"  --netlink-buffer BYTES  netlink receive buffer (default: the kernel's)\n";
+
+static const char allow_help[] =
+	"Usage: ksbpf allow endpoint IP:PORT/PROTO[@FWMARK] | lan CIDR | lan-dns IP\n"
+	"       ksbpf deny  endpoint IP:PORT/PROTO | lan CIDR | lan-dns IP\n"
+	"Edits the allowlist of the loaded kill switch at once (no agent needed).\n"
+	"What `allow` adds stays through later `ksbpf load`s until `deny` removes\n"
+	"it; `deny` also removes a configured entry until the next load.\n"
+	"Exit status: 0 done (also when deny found nothing), 1 not loaded or\n"
+	"failed, 2 bad value.\n\n";
+
+static const char tunnel_help[] =
+	"Usage: ksbpf tunnel add|del NAME\n"
+	"Adds or removes a tunnel name (or pattern) of the loaded kill switch and\n"
+	"applies it to the interfaces at once. Added names stay through later\n"
+	"`ksbpf load`s until `tunnel del`.\n\n";
+
 static const char unload_help[] =
 	"Usage: ksbpf unload [OPTIONS]\n"
 	"Detaches every ksbpf program and removes the pins: the kill switch is off.\n\n";
@@ -59,11 +88,15 @@ static const char main_help[] =
 	"An eBPF VPN kill switch: no packet leaves this host except through the\n"
 	"tunnel or the allowlist, even when ksbpf itself is not running.\n\n"
 	"Commands:\n"
-	"  load      put the kill switch in place, or update it\n"
-	"  unload    remove it\n"
-	"  status    is it holding, and what does it hold\n"
-	"  help CMD  the options of CMD (also: ksbpf CMD --help)\n\n"
-	"Options: --version, --help. Every command takes --bpffs DIR and --cgroup DIR.\n"
+	"  load                 put the kill switch in place, or update it\n"
+	"  run                  load, then follow tunnels and interfaces (the agent)\n"
+	"  unload               remove it\n"
+	"  status               is it holding, and what does it hold\n"
+	"  allow|deny KIND VAL  edit the allowlist (endpoint, lan, lan-dns)\n"
+	"  tunnel add|del NAME  edit the tunnel names\n"
+	"  help CMD             the options of CMD (also: ksbpf CMD --help)\n\n"
+	"Options: --version, --help. Every command takes --bpffs DIR, --cgroup DIR\n"
+	"and --config FILE.\n"
 	"Exit status: 0 success, 1 failure, 2 bad usage or input; status adds\n"
 	"3 not loaded and 4 degraded.\n";
 
@@ -71,13 +104,18 @@ struct command {
 	const char *name;
 	int (*run)(const struct options *o);
 	unsigned int accepts;
+	bool takes_args;	/* positional arguments, checked by the command */
 	const char *help;
 };
 
 static const struct command commands[] = {
-	{ "load", cmd_load, OPT_POLICY, load_help },
-	{ "unload", cmd_unload, 0, unload_help },
-	{ "status", cmd_status, OPT_JSON, status_help },
+	{ "load", cmd_load, OPT_POLICY, false, load_help },
+	{ "run", cmd_run, OPT_POLICY | OPT_AGENT, false, run_help },
+	{ "unload", cmd_unload, 0, false, unload_help },
+	{ "status", cmd_status, OPT_JSON, false, status_help },
+	{ "allow", cmd_allow, 0, true, allow_help },
+	{ "deny", cmd_deny, 0, true, allow_help },
+	{ "tunnel", cmd_tunnel, 0, true, tunnel_help },
 };
 
 /* libbpf's own warnings say which kernel call failed; its chatter doesn't. */
@@ -101,8 +139,11 @@ static const struct command *find_command(const char *name)
 static void print_help(const struct command *cmd)
 {
 	fputs(cmd->help, stdout);
-	if (cmd->accepts & OPT_POLICY)
+	if (cmd->accepts & OPT_POLICY) {
+		if (cmd->run != cmd_load)
+			fputs(load_help + strcspn(load_help, "\n") + 1, stdout);
 		putchar('\n');
+	}
 	fputs(common_help, stdout);
 }
 
@@ -134,7 +175,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "ksbpf: unknown command '%s' (try ksbpf --help)\n", argv[1]);
 		return EXIT_USAGE;
 	}
-	if (cli_parse(argc - 1, argv + 1, cmd->accepts, &o, err)) {
+	if (cli_parse_with_config(argc - 1, argv + 1, cmd->accepts, &o, err)) {
 		fprintf(stderr, "ksbpf: %s (try ksbpf %s --help)\n", err, cmd->name);
 		return EXIT_USAGE;
 	}
@@ -142,6 +183,14 @@ int main(int argc, char **argv)
 		print_help(cmd);
 		return EXIT_OK;
 	}
+	if (o.n_args && !cmd->takes_args) {
+		fprintf(stderr, "ksbpf: %s: unexpected argument '%s' (try ksbpf %s --help)\n",
+			cmd->name, o.args[0], cmd->name);
+		return EXIT_USAGE;
+	}
+	o.argc = argc - 1;
+	o.argv = argv + 1;
 	libbpf_set_print(print_libbpf);
+	setvbuf(stdout, NULL, _IOLBF, 0);	/* the agent's lines, in order */
 	return cmd->run(&o);
 }

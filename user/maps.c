@@ -32,7 +32,8 @@ static const struct {
 	{ "ksbpf_counters", offsetof(struct map_fds, counters) },
 };
 
-#define KEY_MAX 64	/* bytes: larger than every ksbpf key */
+#define KEY_MAX 64	/* bytes: at least every ksbpf key */
+#define VALUE_MAX 64	/* bytes: at least every allowlist value */
 #define MAP_FD(m, i) (*(int *)((char *)(m) + map_pins[i].offset))
 
 int maps_open_pinned(const char *dir, struct map_fds *m, char *err)
@@ -70,67 +71,184 @@ static bool in_set(const void *keys, size_t n, size_t key_size, const void *key)
 	return false;
 }
 
-/* Keys of fd that are not in keys[]: collected first, since deleting
- * while walking would restart the walk. */
-static int delete_stale(int fd, const void *keys, size_t n, size_t key_size,
-			const char *what, char *err)
-{
-	char cur[KEY_MAX], prev[KEY_MAX], *stale = NULL;
-	size_t count = 0, cap = 0;
-	bool first = true;
-	int ret = 0;
+/* One map as the sync sees it. */
+struct table {
+	int fd;
+	size_t key_size;
+	size_t value_size;
+	const char *name;
+	bool (*owns)(const void *key);	/* the keys this sync manages; NULL: all */
+	bool has_origin;		/* values start with a __u32 origin */
+};
 
-	while (!bpf_map_get_next_key(fd, first ? NULL : prev, cur)) {
+static __u32 *origin_of(void *value)
+{
+	return value;
+}
+
+static bool endpoint_key(const void *key)
+{
+	return ((const struct ksbpf_endpoint_key *)key)->port != 0;
+}
+
+static bool fragment_key(const void *key)
+{
+	return !endpoint_key(key);
+}
+
+/* Keys of t, owned by it, that are not in keys[]. */
+static int collect_stale(const struct table *t, const void *keys, size_t n,
+			 char **stale, size_t *count, char *err)
+{
+	char cur[KEY_MAX], prev[KEY_MAX];
+	size_t cap = 0;
+	bool first = true;
+
+	*stale = NULL;
+	*count = 0;
+	while (!bpf_map_get_next_key(t->fd, first ? NULL : prev, cur)) {
 		first = false;
-		memcpy(prev, cur, key_size);
-		if (in_set(keys, n, key_size, cur))
+		memcpy(prev, cur, t->key_size);
+		if ((t->owns && !t->owns(cur)) || in_set(keys, n, t->key_size, cur))
 			continue;
-		if (count == cap) {
-			char *grown = realloc(stale, (cap = cap * 2 + 16) * key_size);
+		if (*count == cap) {
+			char *grown = realloc(*stale, (cap = cap * 2 + 16) * t->key_size);
 
 			if (!grown) {
-				free(stale);
-				return errf(err, "%s: %s", what, strerror(ENOMEM));
+				free(*stale);
+				return errf(err, "%s: %s", t->name, strerror(ENOMEM));
 			}
-			stale = grown;
+			*stale = grown;
 		}
-		memcpy(stale + count++ * key_size, cur, key_size);
+		memcpy(*stale + (*count)++ * t->key_size, cur, t->key_size);
 	}
+	return 0;
+}
+
+/* An entry nobody configures any more: gone, unless added at run time. */
+static int retire(const struct table *t, const void *key, char *err)
+{
+	char value[VALUE_MAX];
+
+	if (bpf_map_lookup_elem(t->fd, key, value))
+		return 0;
+	if (t->has_origin && *origin_of(value) & KSBPF_ORIGIN_RUNTIME) {
+		*origin_of(value) = KSBPF_ORIGIN_RUNTIME;
+		if (bpf_map_update_elem(t->fd, key, value, BPF_EXIST) && errno != ENOENT)
+			return errf(err, "update %s: %s", t->name, strerror(errno));
+		return 0;
+	}
+	if (bpf_map_delete_elem(t->fd, key) && errno != ENOENT)
+		return errf(err, "delete from %s: %s", t->name, strerror(errno));
+	return 0;
+}
+
+/* Makes the configured entries of t exactly keys[i] -> values[i]; new ones
+ * go in before old ones leave. Run-time entries stay. */
+static int sync_table(const struct table *t, const void *keys,
+		      const void *values, size_t n, char *err)
+{
+	char old[VALUE_MAX], value[VALUE_MAX], *stale;
+	size_t count;
+	int ret = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const char *key = (const char *)keys + i * t->key_size;
+
+		memcpy(value, (const char *)values + i * t->value_size, t->value_size);
+		if (t->has_origin && !bpf_map_lookup_elem(t->fd, key, old))
+			*origin_of(value) |= *origin_of(old) & KSBPF_ORIGIN_RUNTIME;
+		if (bpf_map_update_elem(t->fd, key, value, BPF_ANY))
+			return errf(err, "update %s: %s", t->name, strerror(errno));
+	}
+	if (collect_stale(t, keys, n, &stale, &count, err))
+		return -1;
 	for (size_t i = 0; i < count && !ret; i++)
-		if (bpf_map_delete_elem(fd, stale + i * key_size) && errno != ENOENT)
-			ret = errf(err, "delete from %s: %s", what, strerror(errno));
+		ret = retire(t, stale + i * t->key_size, err);
 	free(stale);
 	return ret;
 }
 
-/* Makes map fd hold exactly keys[i] -> values[i]. */
-static int sync_entries(int fd, const void *keys, const void *values, size_t n,
-			size_t key_size, size_t value_size, const char *what,
-			char *err)
+/* `ksbpf allow`: the entry stays until `ksbpf deny`, whatever load does. */
+static int allow_entry(const struct table *t, const void *key,
+		       const void *new_value, char *err)
 {
-	for (size_t i = 0; i < n; i++) {
-		if (bpf_map_update_elem(fd, (const char *)keys + i * key_size,
-					(const char *)values + i * value_size,
-					BPF_ANY))
-			return errf(err, "update %s: %s", what, strerror(errno));
-	}
-	return delete_stale(fd, keys, n, key_size, what, err);
+	char old[VALUE_MAX], value[VALUE_MAX];
+
+	memcpy(value, new_value, t->value_size);
+	if (!bpf_map_lookup_elem(t->fd, key, old))
+		*origin_of(value) |= *origin_of(old);
+	*origin_of(value) |= KSBPF_ORIGIN_RUNTIME;
+	if (bpf_map_update_elem(t->fd, key, value, BPF_ANY))
+		return errf(err, "update %s: %s", t->name, strerror(errno));
+	return 0;
+}
+
+/* Returns 1 when there was no such entry. */
+static int deny_entry(const struct table *t, const void *key, char *err)
+{
+	if (!bpf_map_delete_elem(t->fd, key))
+		return 0;
+	if (errno == ENOENT)
+		return 1;
+	return errf(err, "delete from %s: %s", t->name, strerror(errno));
+}
+
+#define TABLE(map_fd, key_type, value_type, map_name, owner) \
+	((struct table){ .fd = (map_fd), .key_size = sizeof(key_type), \
+			 .value_size = sizeof(value_type), .name = (map_name), \
+			 .owns = (owner), .has_origin = true })
+
+static struct table lan4_table(const struct map_fds *m)
+{
+	return TABLE(m->lan4, struct ksbpf_lan4_key, struct ksbpf_lan, "ksbpf_lan4", NULL);
+}
+
+static struct table lan6_table(const struct map_fds *m)
+{
+	return TABLE(m->lan6, struct ksbpf_lan6_key, struct ksbpf_lan, "ksbpf_lan6", NULL);
+}
+
+static struct table endpoint_table(const struct map_fds *m)
+{
+	return TABLE(m->endpoints, struct ksbpf_endpoint_key, struct ksbpf_endpoint,
+		     "ksbpf_endpoints", endpoint_key);
+}
+
+static struct table fragment_table(const struct map_fds *m)
+{
+	return TABLE(m->endpoints, struct ksbpf_endpoint_key, struct ksbpf_endpoint,
+		     "ksbpf_endpoints", fragment_key);
+}
+
+static struct table lan_dns_table(const struct map_fds *m)
+{
+	return TABLE(m->lan_dns, struct ksbpf_addr_key, struct ksbpf_lan_dns,
+		     "ksbpf_lan_dns", NULL);
+}
+
+static struct table tun_names_table(const struct map_fds *m)
+{
+	return TABLE(m->tun_names, struct ksbpf_tunnel_name, __u32,
+		     "ksbpf_tun_names", NULL);
 }
 
 static int sync_lan(const struct map_fds *m, const struct policy *p, char *err)
 {
-	struct lan_entry *entries = calloc(POLICY_MAX_LANS + 64, sizeof(*entries));
-	struct ksbpf_lan4_key *k4 = calloc(POLICY_MAX_LANS + 64, sizeof(*k4));
-	struct ksbpf_lan6_key *k6 = calloc(POLICY_MAX_LANS + 64, sizeof(*k6));
-	struct ksbpf_lan *v4 = calloc(POLICY_MAX_LANS + 64, sizeof(*v4));
-	struct ksbpf_lan *v6 = calloc(POLICY_MAX_LANS + 64, sizeof(*v6));
+	int max = POLICY_MAX_LANS + POLICY_MAX_LAN_DNS + 16;
+	struct lan_entry *entries = calloc(max, sizeof(*entries));
+	struct ksbpf_lan4_key *k4 = calloc(max, sizeof(*k4));
+	struct ksbpf_lan6_key *k6 = calloc(max, sizeof(*k6));
+	struct ksbpf_lan *v4 = calloc(max, sizeof(*v4));
+	struct ksbpf_lan *v6 = calloc(max, sizeof(*v6));
+	struct table t4 = lan4_table(m), t6 = lan6_table(m);
 	int n, n4 = 0, n6 = 0, ret = -1;
 
 	if (!entries || !k4 || !k6 || !v4 || !v6) {
 		errf(err, "LAN set: %s", strerror(ENOMEM));
 		goto out;
 	}
-	n = policy_lan_entries(p, entries, POLICY_MAX_LANS + 64);
+	n = policy_lan_entries(p, entries, max);
 	if (n < 0) {
 		errf(err, "LAN set: too many entries");
 		goto out;
@@ -144,10 +262,8 @@ static int sync_lan(const struct map_fds *m, const struct policy *p, char *err)
 			v6[n6++].origin = entries[i].origin;
 		}
 	}
-	ret = sync_entries(m->lan4, k4, v4, n4, sizeof(*k4), sizeof(*v4),
-			   "ksbpf_lan4", err) ||
-	      sync_entries(m->lan6, k6, v6, n6, sizeof(*k6), sizeof(*v6),
-			   "ksbpf_lan6", err) ? -1 : 0;
+	ret = sync_table(&t4, k4, v4, n4, err) || sync_table(&t6, k6, v6, n6, err) ?
+	      -1 : 0;
 out:
 	free(entries);
 	free(k4);
@@ -157,13 +273,54 @@ out:
 	return ret;
 }
 
+/* Reads every real (port != 0) endpoint entry of the map. */
+static int read_endpoints(const struct map_fds *m, struct endpoint_entry *out,
+			  int max)
+{
+	struct ksbpf_endpoint_key key, next;
+	bool first = true;
+	int n = 0;
+
+	while (n < max && !bpf_map_get_next_key(m->endpoints, first ? NULL : &key,
+						  &next)) {
+		first = false;
+		key = next;
+		if (!key.port)
+			continue;
+		out[n].key = key;
+		if (!bpf_map_lookup_elem(m->endpoints, &key, &out[n].value))
+			n++;
+	}
+	return n;
+}
+
+/* The fragment entries follow whatever endpoints the map holds now. */
+static int derive_fragment_entries(const struct map_fds *m, char *err)
+{
+	static struct endpoint_entry eps[KSBPF_MAX_ENDPOINTS], frags[KSBPF_MAX_ENDPOINTS];
+	static struct ksbpf_endpoint_key keys[KSBPF_MAX_ENDPOINTS];
+	static struct ksbpf_endpoint values[KSBPF_MAX_ENDPOINTS];
+	struct table t = fragment_table(m);
+	int n = read_endpoints(m, eps, KSBPF_MAX_ENDPOINTS);
+
+	n = endpoint_fragment_entries(eps, n, frags, KSBPF_MAX_ENDPOINTS);
+	if (n < 0)
+		return errf(err, "endpoints: too many entries");
+	for (int i = 0; i < n; i++) {
+		keys[i] = frags[i].key;
+		values[i] = frags[i].value;
+	}
+	return sync_table(&t, keys, values, n, err);
+}
+
 static int sync_endpoints(const struct map_fds *m, const struct policy *p,
 			  char *err)
 {
-	struct endpoint_entry entries[POLICY_MAX_ENDPOINTS * 2];
-	struct ksbpf_endpoint_key keys[POLICY_MAX_ENDPOINTS * 2];
-	struct ksbpf_endpoint values[POLICY_MAX_ENDPOINTS * 2];
-	int n = policy_endpoint_entries(p, entries, POLICY_MAX_ENDPOINTS * 2);
+	struct endpoint_entry entries[POLICY_MAX_ENDPOINTS];
+	struct ksbpf_endpoint_key keys[POLICY_MAX_ENDPOINTS];
+	struct ksbpf_endpoint values[POLICY_MAX_ENDPOINTS];
+	struct table t = endpoint_table(m);
+	int n = policy_endpoint_entries(p, entries, POLICY_MAX_ENDPOINTS);
 
 	if (n < 0)
 		return errf(err, "endpoints: too many entries");
@@ -171,34 +328,36 @@ static int sync_endpoints(const struct map_fds *m, const struct policy *p,
 		keys[i] = entries[i].key;
 		values[i] = entries[i].value;
 	}
-	return sync_entries(m->endpoints, keys, values, n, sizeof(keys[0]),
-			    sizeof(values[0]), "ksbpf_endpoints", err);
+	return sync_table(&t, keys, values, n, err) ||
+	       derive_fragment_entries(m, err) ? -1 : 0;
 }
 
 static int sync_lan_dns(const struct map_fds *m, const struct policy *p,
 			char *err)
 {
 	struct ksbpf_addr_key keys[POLICY_MAX_LAN_DNS];
-	struct ksbpf_lan_dns values[POLICY_MAX_LAN_DNS] = { 0 };
+	struct ksbpf_lan_dns values[POLICY_MAX_LAN_DNS];
+	struct table t = lan_dns_table(m);
 
-	for (unsigned int i = 0; i < p->n_lan_dns; i++)
+	for (unsigned int i = 0; i < p->n_lan_dns; i++) {
 		addr_key_from(&p->lan_dns[i], &keys[i]);
-	return sync_entries(m->lan_dns, keys, values, p->n_lan_dns,
-			    sizeof(keys[0]), sizeof(values[0]),
-			    "ksbpf_lan_dns", err);
+		values[i].origin = KSBPF_ORIGIN_CONFIG;
+	}
+	return sync_table(&t, keys, values, p->n_lan_dns, err);
 }
 
 static int sync_tunnel_names(const struct map_fds *m, const struct policy *p,
 			     char *err)
 {
 	struct ksbpf_tunnel_name keys[KSBPF_MAX_TUNNELS] = { 0 };
-	__u32 values[KSBPF_MAX_TUNNELS] = { 0 };
+	__u32 values[KSBPF_MAX_TUNNELS];
+	struct table t = tun_names_table(m);
 
-	for (unsigned int i = 0; i < p->n_tunnels; i++)
+	for (unsigned int i = 0; i < p->n_tunnels; i++) {
 		memcpy(keys[i].name, p->tunnels[i], sizeof(keys[i].name));
-	return sync_entries(m->tun_names, keys, values, p->n_tunnels,
-			    sizeof(keys[0]), sizeof(values[0]),
-			    "ksbpf_tun_names", err);
+		values[i] = KSBPF_ORIGIN_CONFIG;
+	}
+	return sync_table(&t, keys, values, p->n_tunnels, err);
 }
 
 static bool map_empty(int fd)
@@ -247,10 +406,14 @@ int maps_sync_policy(const struct map_fds *m, const struct policy *p,
 int maps_sync_tunnels(const struct map_fds *m, const struct policy *p,
 		      const struct iface *ifs, size_t n, char *err)
 {
+	/* Derived from the interfaces alone: no origins. */
+	struct table t = TABLE(m->tunnels, __u32, struct ksbpf_tunnel,
+			       "ksbpf_tunnels", NULL);
 	__u32 keys[KSBPF_MAX_TUNNELS];
 	struct ksbpf_tunnel values[KSBPF_MAX_TUNNELS] = { 0 };
 	size_t count = 0;
 
+	t.has_origin = false;
 	for (size_t i = 0; i < n && count < KSBPF_MAX_TUNNELS; i++) {
 		if (!ifs[i].up || !policy_is_tunnel(p, ifs[i].name))
 			continue;
@@ -258,8 +421,7 @@ int maps_sync_tunnels(const struct map_fds *m, const struct policy *p,
 		memcpy(values[count].name, ifs[i].name, sizeof(values[count].name));
 		count++;
 	}
-	if (sync_entries(m->tunnels, keys, values, count, sizeof(keys[0]),
-			 sizeof(values[0]), "ksbpf_tunnels", err))
+	if (sync_table(&t, keys, values, count, err))
 		return -1;
 	return (int)count;
 }
@@ -309,4 +471,134 @@ int maps_read_counter(const struct map_fds *m, uint32_t index,
 	}
 	free(percpu);
 	return 0;
+}
+
+int maps_allow_endpoint(const struct map_fds *m, const struct endpoint *ep,
+			char *err)
+{
+	struct table t = endpoint_table(m);
+	struct endpoint_entry e;
+
+	endpoint_entry_from(ep, 0, &e);
+	return allow_entry(&t, &e.key, &e.value, err) ||
+	       derive_fragment_entries(m, err) ? -1 : 0;
+}
+
+int maps_deny_endpoint(const struct map_fds *m, const struct endpoint *ep,
+		       char *err)
+{
+	struct table t = endpoint_table(m);
+	struct endpoint_entry e;
+	int ret;
+
+	endpoint_entry_from(ep, 0, &e);
+	ret = deny_entry(&t, &e.key, err);
+	if (ret < 0 || derive_fragment_entries(m, err))
+		return -1;
+	return ret;
+}
+
+static int lan_edit(const struct map_fds *m, const struct cidr *c, bool allow,
+		    __u32 origin, char *err)
+{
+	struct ksbpf_lan value = { .origin = origin };
+	struct ksbpf_lan4_key k4;
+	struct ksbpf_lan6_key k6;
+	struct table t;
+	const void *key;
+
+	if (c->ip.family == KSBPF_AF_INET) {
+		t = lan4_table(m);
+		lan4_key_from(c, &k4);
+		key = &k4;
+	} else {
+		t = lan6_table(m);
+		lan6_key_from(c, &k6);
+		key = &k6;
+	}
+	return allow ? allow_entry(&t, key, &value, err) : deny_entry(&t, key, err);
+}
+
+int maps_allow_lan(const struct map_fds *m, const struct cidr *c, char *err)
+{
+	return lan_edit(m, c, true, 0, err);
+}
+
+int maps_deny_lan(const struct map_fds *m, const struct cidr *c, char *err)
+{
+	return lan_edit(m, c, false, 0, err);
+}
+
+static void host_route(const struct ip_addr *ip, struct cidr *c)
+{
+	c->ip = *ip;
+	c->prefixlen = ip->family == KSBPF_AF_INET ? 32 : 128;
+}
+
+int maps_allow_lan_dns(const struct map_fds *m, const struct ip_addr *ip,
+		       char *err)
+{
+	struct table t = lan_dns_table(m);
+	struct ksbpf_lan_dns value = { 0 };
+	struct ksbpf_addr_key key;
+	struct cidr c;
+
+	addr_key_from(ip, &key);
+	host_route(ip, &c);
+	/* Reachable first, then exempt from the DNS rule. */
+	return lan_edit(m, &c, true, KSBPF_ORIGIN_RESOLVER, err) ||
+	       allow_entry(&t, &key, &value, err) ? -1 : 0;
+}
+
+int maps_deny_lan_dns(const struct map_fds *m, const struct ip_addr *ip,
+		      char *err)
+{
+	struct table t = lan_dns_table(m), lan;
+	struct ksbpf_addr_key key;
+	struct ksbpf_lan4_key k4;
+	struct ksbpf_lan6_key k6;
+	struct ksbpf_lan value;
+	const void *lan_key;
+	struct cidr c;
+	int ret;
+
+	addr_key_from(ip, &key);
+	ret = deny_entry(&t, &key, err);
+	if (ret < 0)
+		return -1;
+	/* The host route goes too, unless a --lan or --allow-lan wants it. */
+	host_route(ip, &c);
+	if (ip->family == KSBPF_AF_INET) {
+		lan = lan4_table(m);
+		lan4_key_from(&c, &k4);
+		lan_key = &k4;
+	} else {
+		lan = lan6_table(m);
+		lan6_key_from(&c, &k6);
+		lan_key = &k6;
+	}
+	if (!bpf_map_lookup_elem(lan.fd, lan_key, &value) &&
+	    !(value.origin & (KSBPF_ORIGIN_CONFIG | KSBPF_ORIGIN_LAN_DEFAULT)) &&
+	    deny_entry(&lan, lan_key, err) < 0)
+		return -1;
+	return ret;
+}
+
+int maps_add_tunnel_name(const struct map_fds *m, const char *name, char *err)
+{
+	struct table t = tun_names_table(m);
+	struct ksbpf_tunnel_name key = { 0 };
+	__u32 origin = 0;
+
+	strncpy(key.name, name, sizeof(key.name) - 1);
+	return allow_entry(&t, &key, &origin, err);
+}
+
+int maps_del_tunnel_name(const struct map_fds *m, const char *name, char *err)
+{
+	struct table t = tun_names_table(m);
+	struct ksbpf_tunnel_name key = { 0 };
+
+	strncpy(key.name, name, sizeof(key.name) - 1);
+	return deny_entry(&t, &key, err);
 }

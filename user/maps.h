@@ -37,6 +37,22 @@ int maps_sync_tunnels(const struct map_fds *m, const struct policy *p,
 int maps_read_tunnel_names(const struct map_fds *m, struct policy *p);
 int maps_read_config(const struct map_fds *m, struct ksbpf_config *cfg);
 
+/* Run-time edits (`ksbpf allow|deny`, `ksbpf tunnel add|del`): they stay
+ * through later loads until undone. The deny/del calls return 1 when there
+ * was no such entry. */
+int maps_allow_endpoint(const struct map_fds *m, const struct endpoint *ep,
+			char *err);
+int maps_deny_endpoint(const struct map_fds *m, const struct endpoint *ep,
+		       char *err);
+int maps_allow_lan(const struct map_fds *m, const struct cidr *c, char *err);
+int maps_deny_lan(const struct map_fds *m, const struct cidr *c, char *err);
+int maps_allow_lan_dns(const struct map_fds *m, const struct ip_addr *ip,
+		       char *err);
+int maps_deny_lan_dns(const struct map_fds *m, const struct ip_addr *ip,
+		      char *err);
+int maps_add_tunnel_name(const struct map_fds *m, const char *name, char *err);
+int maps_del_tunnel_name(const struct map_fds *m, const char *name, char *err);
+
 /* Sums a per-CPU counter over all CPUs. */
 int maps_read_counter(const struct map_fds *m, uint32_t index,
 		      struct ksbpf_counter *sum);

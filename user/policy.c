@@ -136,28 +136,41 @@ int policy_lan_entries(const struct policy *p, struct lan_entry *out, int max)
 	for (int i = 0; p->allow_lan && policy_default_lan[i] && n >= 0; i++) {
 		if (parse_cidr(policy_default_lan[i], &c, err))
 			return -1;
-		n = add_lan_entry(out, n, max, &c, KSBPF_LAN_DEFAULT);
+		n = add_lan_entry(out, n, max, &c, KSBPF_ORIGIN_LAN_DEFAULT);
 	}
 	for (unsigned int i = 0; i < p->n_lans && n >= 0; i++)
-		n = add_lan_entry(out, n, max, &p->lans[i], KSBPF_LAN_USER);
+		n = add_lan_entry(out, n, max, &p->lans[i], KSBPF_ORIGIN_CONFIG);
 	/* A listed resolver must be reachable even without --allow-lan; row 8
 	 * then lets it through, and row 7 no longer stops its DNS. */
 	for (unsigned int i = 0; i < p->n_lan_dns && n >= 0; i++) {
 		c.ip = p->lan_dns[i];
 		c.prefixlen = c.ip.family == KSBPF_AF_INET ? 32 : 128;
-		n = add_lan_entry(out, n, max, &c, KSBPF_LAN_RESOLVER);
+		n = add_lan_entry(out, n, max, &c, KSBPF_ORIGIN_RESOLVER);
 	}
 	return n;
 }
 
-static void endpoint_key_from(const struct endpoint *ep, uint16_t port,
-			      struct ksbpf_endpoint_key *key)
+void endpoint_entry_from(const struct endpoint *ep, uint32_t origin,
+			 struct endpoint_entry *e)
 {
-	memset(key, 0, sizeof(*key));
-	key->family = ep->ip.family;
-	key->proto = ep->proto;
-	key->port = port;
-	memcpy(key->addr, ep->ip.addr, sizeof(key->addr));
+	memset(e, 0, sizeof(*e));
+	e->key.family = ep->ip.family;
+	e->key.proto = ep->proto;
+	e->key.port = ep->port;
+	memcpy(e->key.addr, ep->ip.addr, sizeof(e->key.addr));
+	e->value.origin = origin;
+	e->value.fwmark = ep->fwmark;
+	e->value.fwmark_set = ep->fwmark_set;
+}
+
+int policy_endpoint_entries(const struct policy *p, struct endpoint_entry *out,
+			    int max)
+{
+	if ((int)p->n_endpoints > max)
+		return -1;
+	for (unsigned int i = 0; i < p->n_endpoints; i++)
+		endpoint_entry_from(&p->endpoints[i], KSBPF_ORIGIN_CONFIG, &out[i]);
+	return (int)p->n_endpoints;
 }
 
 static int find_key(const struct endpoint_entry *out, int n,
@@ -169,31 +182,28 @@ static int find_key(const struct endpoint_entry *out, int n,
 	return -1;
 }
 
-int policy_endpoint_entries(const struct policy *p, struct endpoint_entry *out,
-			    int max)
+int endpoint_fragment_entries(const struct endpoint_entry *in, int n_in,
+			      struct endpoint_entry *out, int max)
 {
 	int n = 0;
 
-	for (unsigned int i = 0; i < p->n_endpoints; i++) {
-		const struct endpoint *ep = &p->endpoints[i];
-		struct endpoint_entry e = {
-			.value = { ep->fwmark, ep->fwmark_set },
-		};
+	for (int i = 0; i < n_in; i++) {
+		struct endpoint_entry e = in[i];
 		int frag;
 
-		if (n + 2 > max)
-			return -1;
-		endpoint_key_from(ep, ep->port, &e.key);
-		out[n++] = e;
-
-		/* Fragments need the mark only if every endpoint at the
-		 * address asks for the same one. */
-		endpoint_key_from(ep, 0, &e.key);
+		if (!e.key.port)
+			continue;
+		e.key.port = 0;
+		e.value.origin = KSBPF_ORIGIN_DERIVED;
 		frag = find_key(out, n, &e.key);
 		if (frag < 0) {
+			if (n == max)
+				return -1;
 			out[n++] = e;
-		} else if (!ep->fwmark_set || !out[frag].value.fwmark_set ||
-			   out[frag].value.fwmark != ep->fwmark) {
+		} else if (!e.value.fwmark_set || !out[frag].value.fwmark_set ||
+			   out[frag].value.fwmark != e.value.fwmark) {
+			/* Fragments need the mark only if every endpoint at
+			 * the address asks for the same one. */
 			out[frag].value.fwmark_set = 0;
 			out[frag].value.fwmark = 0;
 		}

@@ -37,7 +37,7 @@ extern const char *const policy_default_lan[];
 
 struct lan_entry {
 	struct cidr cidr;
-	uint32_t origin;	/* KSBPF_LAN_* bits, merged for duplicates */
+	uint32_t origin;	/* KSBPF_ORIGIN_* bits, merged for duplicates */
 };
 
 struct endpoint_entry {
@@ -47,10 +47,14 @@ struct endpoint_entry {
 
 /* Fill out[] (room for max) and return the count, or -1 if max is short. */
 int policy_lan_entries(const struct policy *p, struct lan_entry *out, int max);
-/* One entry per endpoint plus the port-0 address-only entry per
- * (family, proto, address) that non-first fragments are judged by. */
 int policy_endpoint_entries(const struct policy *p, struct endpoint_entry *out,
 			    int max);
+/* The port-0 address-only entries, one per (family, proto, address), that
+ * non-first fragments are judged by, derived from the endpoint entries. */
+int endpoint_fragment_entries(const struct endpoint_entry *in, int n_in,
+			      struct endpoint_entry *out, int max);
+void endpoint_entry_from(const struct endpoint *ep, uint32_t origin,
+			 struct endpoint_entry *e);
 
 void lan4_key_from(const struct cidr *c, struct ksbpf_lan4_key *key);
 void lan6_key_from(const struct cidr *c, struct ksbpf_lan6_key *key);

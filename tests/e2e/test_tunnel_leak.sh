@@ -2,7 +2,7 @@
 # e2e: traffic flows through the tunnel; nothing but WireGuard reaches the
 # uplink wire; SIGKILL of wireguard-go leaks nothing (IPv4 and IPv6, UDP,
 # ICMP and TCP, from the test cgroup and from a process outside it that only
-# the TC program can stop); `ksbpf unload` brings the leak back (positive
+# the TC program can stop, plus whole frames on an AF_PACKET socket); `ksbpf unload` brings the leak back (positive
 # control: the same counters that read 0 while loaded read > 0).
 # Covers (a) (b) (c) (f) (g). Needs root and build/ksbpf.
 set -u
@@ -52,7 +52,9 @@ cap_start a-wg "$LAB_NS_S" "$LAB_WG_S"
 sender_start a-cg cg --count 20 --interval 0.05 $(probes_inet)
 # shellcheck disable=SC2046
 sender_start a-ns ns --count 20 --interval 0.05 $(probes_inet)
-sender_wait a-cg a-ns
+# shellcheck disable=SC2046
+sender_start a-afp ns --count 20 --interval 0.05 $(probes_afp)
+sender_wait a-cg a-ns a-afp
 cap_stop a-sv0 a-wg
 sender_show a-cg
 sender_show a-ns
@@ -65,6 +67,11 @@ check_eq "UDPv4 probes arriving on the server's tunnel end" \
 	"$(cap_count a-wg "udp and dst host $LAB_INET4 and dst port 40000")" 40
 check_eq "UDPv6 probes arriving on the server's tunnel end" \
 	"$(cap_count a-wg "udp and dst host $LAB_INET6 and dst port 40000")" 40
+# (a TC drop shows up as ENOBUFS on an AF_PACKET socket)
+check_eq "AF_PACKET frames handed to up0, v4+v6 (sent + ENOBUFS)" \
+	"$(($(sender_get a-afp all sent) + $(sender_get a-afp all err)))" 40
+check_zero "AF_PACKET frames on sv0 (only TC sees them)" \
+	"$(cap_count a-sv0 "ether src $LAB_CMAC and udp and dst port 40001")"
 check_nonzero "WireGuard packets to the endpoint on sv0" "$(cap_count a-sv0 "$(F_ENDPOINT)")"
 n=$(cap_count a-sv0 "$(F_LEAK)")
 check_zero "leaked packets on sv0 (not endpoint, not ARP/ND)" "$n"
@@ -97,7 +104,9 @@ sender_start d-cg cg --count 25 --interval 0.04 $(probes_inet) \
 # shellcheck disable=SC2046
 sender_start d-ns ns --count 25 --interval 0.04 $(probes_inet) \
 	"tcp4:$LAB_INET4:80" "tcp6:[$LAB_INET6]:80"
-sender_wait d-cg d-ns
+# shellcheck disable=SC2046
+sender_start d-afp ns --count 25 --interval 0.04 $(probes_afp)
+sender_wait d-cg d-ns d-afp
 cap_stop c-sv0
 sender_show d-cg
 sender_show d-ns
@@ -113,6 +122,8 @@ for f in F_LEAK F_LEAK_UDP4 F_LEAK_ICMP4 F_LEAK_UDP6 F_LEAK_ICMP6; do
 	check_zero "sv0 ${f#F_} during and after the kill" "$n"
 	[ "$n" = 0 ] || cap_show c-sv0 "$($f)"
 done
+check_zero "sv0 AF_PACKET frames (UDP port 40001)" \
+	"$(cap_count c-sv0 "ether src $LAB_CMAC and udp and dst port 40001")"
 check_zero "sv0 TCP SYNs to the internet addresses" \
 	"$(cap_count c-sv0 "ether src $LAB_CMAC and tcp and (dst host $LAB_INET4 or dst host $LAB_INET6)")"
 
@@ -144,12 +155,16 @@ cap_start f-sv0 "$LAB_NS_S" sv0
 sender_start f-cg cg --count 10 --interval 0.05 $(probes_inet)
 # shellcheck disable=SC2046
 sender_start f-ns ns --count 10 --interval 0.05 $(probes_inet)
-sender_wait f-cg f-ns
+# shellcheck disable=SC2046
+sender_start f-afp ns --count 10 --interval 0.05 $(probes_afp)
+sender_wait f-cg f-ns f-afp
 cap_stop f-sv0
 check_zero "[cg] EPERM after unload" "$(sender_get f-cg all eperm)"
 check_nonzero "[cg] echo replies over the clear uplink" "$(sender_get f-cg all replies)"
 for f in F_LEAK F_LEAK_UDP4 F_LEAK_ICMP4 F_LEAK_UDP6 F_LEAK_ICMP6; do
 	check_nonzero "sv0 ${f#F_} after unload (the test can see leaks)" "$(cap_count f-sv0 "$($f)")"
 done
+check_eq "sv0 AF_PACKET frames after unload" \
+	"$(cap_count f-sv0 "ether src $LAB_CMAC and udp and dst port 40001")" 20
 
 lab_finish

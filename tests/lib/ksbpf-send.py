@@ -12,6 +12,9 @@ TARGET is one of
     tcp4:ADDR:PORT   tcp6:[ADDR]:PORT   (one non-blocking connect per round)
     icmp4:ADDR       icmp6:ADDR         (echo request on a raw socket; echo
                                          replies from ADDR are counted)
+    afp4:IFACE,DSTMAC,SRC,DST,PORT      (a whole Ethernet+IPv4+UDP frame on
+    afp6:IFACE,DSTMAC,SRC,DST,PORT       an AF_PACKET socket: never seen by
+                                         cgroup hooks, only by TC)
 
 eperm counts sends (or connects) refused with EPERM: what a cgroup_skb drop
 gives the sender. Only standard library, no dependencies.
@@ -42,11 +45,19 @@ class Target:
         self.sent = self.eperm = self.err = self.replies = 0
         self.errnames = {}
         kind, _, rest = spec.partition(":")
-        if kind not in ("udp4", "udp6", "tcp4", "tcp6", "icmp4", "icmp6"):
+        if kind not in ("udp4", "udp6", "tcp4", "tcp6", "icmp4", "icmp6",
+                        "afp4", "afp6"):
             raise ValueError("unknown target kind in %r" % spec)
         self.kind = kind
         self.family = socket.AF_INET if kind.endswith("4") else socket.AF_INET6
-        if kind.startswith("icmp"):
+        if kind.startswith("afp"):
+            ifn, mac, src, dst, port = rest.split(",")
+            self.ifname = ifn
+            self.dmac = bytes(int(x, 16) for x in mac.split(":"))
+            self.src = src
+            self.addr = dst
+            self.port = int(port)
+        elif kind.startswith("icmp"):
             self.addr = rest.strip("[]")
             self.port = 0
         else:
@@ -67,8 +78,33 @@ class Target:
         elif kind == "icmp6":
             self.sock = socket.socket(socket.AF_INET6, socket.SOCK_RAW,
                                       socket.IPPROTO_ICMPV6)
+        elif kind.startswith("afp"):
+            self.sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+            self.sock.bind((self.ifname, 0))
+            self.smac = self.sock.getsockname()[4]
         if self.sock is not None:
             self.sock.setblocking(False)
+
+    def frame(self, payload):
+        sport = 40001
+        if self.kind == "afp4":
+            udp = struct.pack("!HHHH", sport, self.port, 8 + len(payload),
+                              0) + payload
+            ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(udp), 0,
+                             0x4000, 64, 17, 0,
+                             socket.inet_pton(socket.AF_INET, self.src),
+                             socket.inet_pton(socket.AF_INET, self.addr))
+            ip = ip[:10] + struct.pack("!H", checksum(ip)) + ip[12:]
+            return self.dmac + self.smac + b"\x08\x00" + ip + udp
+        src = socket.inet_pton(socket.AF_INET6, self.src)
+        dst = socket.inet_pton(socket.AF_INET6, self.addr)
+        ulen = 8 + len(payload)
+        udp = struct.pack("!HHHH", sport, self.port, ulen, 0) + payload
+        pseudo = src + dst + struct.pack("!IxxxB", ulen, 17)
+        c = checksum(pseudo + udp) or 0xFFFF
+        udp = udp[:6] + struct.pack("!H", c) + udp[8:]
+        ip = struct.pack("!IHBB", 6 << 28, ulen, 17, 64) + src + dst
+        return self.dmac + self.smac + b"\x86\xdd" + ip + udp
 
     def _error(self, e):
         if e.errno == errno.EPERM:
@@ -82,7 +118,9 @@ class Target:
         self.seq = (self.seq + 1) & 0xFFFF
         payload = ("ksbpf-e2e %s %d" % (tag, self.seq)).encode()
         try:
-            if self.kind.startswith("udp"):
+            if self.kind.startswith("afp"):
+                self.sock.send(self.frame(payload))
+            elif self.kind.startswith("udp"):
                 self.sock.sendto(payload, (self.addr, self.port))
             elif self.kind == "icmp4":
                 hdr = struct.pack("!BBHHH", 8, 0, 0, self.ident, self.seq)

@@ -67,6 +67,7 @@ LAB_EP_ADDR=$LAB_S4
 LAB_EP_SPEC="$LAB_S4:$LAB_WG_PORT/udp"	# ksbpf --endpoint
 LAB_WG_ENDPOINT="$LAB_S4:$LAB_WG_PORT"	# wg endpoint
 LAB_CMAC=""
+LAB_SMAC=""
 LAB_PID_WG_C=""
 LAB_PID_WG_S=""
 LAB_PIDS=""			# every background process we started
@@ -201,6 +202,7 @@ lab_setup() {
 	ip -n "$LAB_NS_S" link set sv0 up
 	LAB_CMAC=$(ip -n "$LAB_NS_C" -o link show up0 | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p')
 	[ -n "$LAB_CMAC" ] || lab_die "no MAC on up0"
+	LAB_SMAC=$(ip -n "$LAB_NS_S" -o link show sv0 | sed -n 's/.*link\/ether \([0-9a-f:]*\).*/\1/p')
 
 	# The "internet", on the server's lo.
 	ip -n "$LAB_NS_S" addr add "$LAB_INET4/32" dev lo
@@ -373,6 +375,12 @@ probes_inet() {
 	echo "udp4:$LAB_INET4:40000 icmp4:$LAB_INET4 udp6:[$LAB_INET6]:40000 icmp6:$LAB_INET6"
 }
 
+# Whole frames on an AF_PACKET socket bound to up0, UDP to the internet
+# addresses at port 40001: cgroup_skb never sees them, only TC can stop them.
+probes_afp() {
+	echo "afp4:up0,$LAB_SMAC,$LAB_C4,$LAB_INET4,40001 afp6:up0,$LAB_SMAC,$LAB_C6,$LAB_INET6,40001"
+}
+
 # ---------------------------------------------------------------- senders
 # sender_start NAME WHERE SEND-ARGS...: WHERE is cg (client netns, test
 # cgroup), ns (client netns, NOT in the test cgroup: only TC can stop it),
@@ -487,6 +495,11 @@ try:
     v = eval(sys.argv[2], {"d": d})
 except Exception as e:
     v = "ERROR:%s" % e
+    try:
+        v += " [stdout: %r, stderr: %r]" % (open(sys.argv[1]).read()[:300],
+                                          open(sys.argv[1] + ".err").read()[:300])
+    except OSError:
+        pass
 if isinstance(v, bool):
     v = int(v)
 if isinstance(v, (list, dict)):

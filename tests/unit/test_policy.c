@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "policy.h"
@@ -56,7 +57,7 @@ static void lan_default_set_only_with_allow_lan(void **state)
 		int k = find_lan(e, n, policy_default_lan[i]);
 
 		assert_true(k >= 0);
-		assert_int_equal(e[k].origin, KSBPF_LAN_DEFAULT);
+		assert_int_equal(e[k].origin, KSBPF_ORIGIN_LAN_DEFAULT);
 	}
 	free(p);
 }
@@ -76,12 +77,12 @@ static void lan_origins_merge(void **state)
 	n = policy_lan_entries(p, e, 64);
 	assert_int_equal(n, 10 + 1 + 2);
 	k = find_lan(e, n, "10.0.0.0/8");
-	assert_int_equal(e[k].origin, KSBPF_LAN_DEFAULT | KSBPF_LAN_USER);
+	assert_int_equal(e[k].origin, KSBPF_ORIGIN_LAN_DEFAULT | KSBPF_ORIGIN_CONFIG);
 	k = find_lan(e, n, "100.64.0.0/10");
-	assert_int_equal(e[k].origin, KSBPF_LAN_USER);
+	assert_int_equal(e[k].origin, KSBPF_ORIGIN_CONFIG);
 	/* A listed resolver is reachable as a host route. */
 	k = find_lan(e, n, "192.168.1.1/32");
-	assert_int_equal(e[k].origin, KSBPF_LAN_RESOLVER);
+	assert_int_equal(e[k].origin, KSBPF_ORIGIN_RESOLVER);
 	assert_true(find_lan(e, n, "fd00::53/128") >= 0);
 	assert_int_equal(policy_lan_entries(p, e, 5), -1);	/* no room */
 	free(p);
@@ -159,14 +160,20 @@ static void endpoint_entries_and_fragment_entries(void **state)
 	struct policy *p = new_policy();
 	struct endpoint_entry e[16];
 	const struct endpoint_entry *x;
-	int n;
+	int n, n_frag;
 
 	(void)state;
 	add_ok(policy_add_endpoint, p, "203.0.113.5:51820/udp@0xca6c");
 	add_ok(policy_add_endpoint, p, "203.0.113.5:51821/udp@0xca6c");
 	add_ok(policy_add_endpoint, p, "[2001:db8::1]:443/tcp");
 	n = policy_endpoint_entries(p, e, 16);
-	assert_int_equal(n, 5);	/* 3 endpoints, 2 fragment entries */
+	assert_int_equal(n, 3);
+	for (int i = 0; i < n; i++)
+		assert_int_equal(e[i].value.origin, KSBPF_ORIGIN_CONFIG);
+	n_frag = endpoint_fragment_entries(e, n, e + n, 16 - n);
+	assert_int_equal(n_frag, 2);	/* one per (family, proto, address) */
+	assert_int_equal(endpoint_fragment_entries(e, n, e + n, 1), -1);
+	n += n_frag;
 
 	x = find_endpoint(e, n, "203.0.113.5", 51820, IPPROTO_UDP);
 	assert_non_null(x);
@@ -182,8 +189,9 @@ static void endpoint_entries_and_fragment_entries(void **state)
 	assert_non_null(x);
 	assert_int_equal(x->key.family, KSBPF_AF_INET6);
 	assert_int_equal(x->value.fwmark_set, 0);
+	assert_int_equal(x->value.origin, KSBPF_ORIGIN_DERIVED);
 	assert_null(find_endpoint(e, n, "2001:db8::1", 0, IPPROTO_UDP));
-	assert_int_equal(policy_endpoint_entries(p, e, 3), -1);
+	assert_int_equal(policy_endpoint_entries(p, e, 2), -1);
 	free(p);
 }
 
@@ -197,8 +205,10 @@ static void fragment_entry_drops_mark_when_endpoints_disagree(void **state)
 	(void)state;
 	add_ok(policy_add_endpoint, p, "198.51.100.7:1194/udp@7");
 	add_ok(policy_add_endpoint, p, "198.51.100.7:1195/udp");
-	n = policy_endpoint_entries(p, e, 16);
-	x = find_endpoint(e, n, "198.51.100.7", 0, IPPROTO_UDP);
+	n = policy_endpoint_entries(p, e, 8);
+	n = endpoint_fragment_entries(e, n, e + 8, 8);
+	assert_int_equal(n, 1);
+	x = find_endpoint(e + 8, n, "198.51.100.7", 0, IPPROTO_UDP);
 	assert_non_null(x);
 	assert_int_equal(x->value.fwmark_set, 0);
 	free(p);
@@ -241,6 +251,7 @@ static int parse_args(struct options *o, unsigned int accepts, char *err, ...)
 		argc++;
 	va_end(ap);
 	memset(o, 0, sizeof(*o));
+	cli_defaults(o);
 	return cli_parse(argc, argv, accepts, o, err);
 }
 
@@ -269,7 +280,7 @@ static void cli_load_options(void **state)
 	assert_string_equal(o.bpffs, "/sys/fs/bpf/lab");
 }
 
-static void cli_defaults(void **state)
+static void cli_default_values(void **state)
 {
 	static struct options o;
 	char err[PARSE_ERR_LEN];
@@ -297,14 +308,107 @@ static void cli_rejects(void **state)
 	assert_int_equal(parse_args(&o, OPT_POLICY, err, "load", "--tunel", "wg0", NULL), -1);
 	assert_non_null(strstr(err, "--tunel"));
 	assert_int_equal(parse_args(&o, OPT_POLICY, err, "load", "--tunnel", NULL), -1);
-	assert_int_equal(parse_args(&o, OPT_POLICY, err, "load", "wg0", NULL), -1);
-	assert_non_null(strstr(err, "wg0"));
+	assert_int_equal(parse_args(&o, OPT_POLICY, err, "load", "--scope", NULL), -1);
 	assert_int_equal(parse_args(&o, OPT_POLICY, err, "load", "--bpffs", "rel", NULL), -1);
 	assert_non_null(strstr(err, "absolute"));
 	assert_int_equal(parse_args(&o, OPT_POLICY, err, "load", "--scope", "all", NULL), -1);
 	assert_int_equal(parse_args(&o, OPT_POLICY, err, "load", "--tc-mode", "xdp", NULL), -1);
 	assert_int_equal(parse_args(&o, OPT_POLICY, err, "load", "--lan", "10.1.0.0/8", NULL), -1);
 	assert_non_null(strstr(err, "host bits"));
+}
+
+static void cli_positional_arguments(void **state)
+{
+	static struct options o;
+	char err[PARSE_ERR_LEN];
+
+	(void)state;
+	assert_int_equal(parse_args(&o, 0, err, "allow", "lan", "--bpffs", "/sys/fs/bpf/x",
+				    "10.0.0.0/8", NULL), 0);
+	assert_int_equal(o.n_args, 2);
+	assert_string_equal(o.args[0], "lan");
+	assert_string_equal(o.args[1], "10.0.0.0/8");
+	assert_string_equal(o.bpffs, "/sys/fs/bpf/x");
+	assert_int_equal(parse_args(&o, 0, err, "tunnel", "del", "--", "-odd", NULL), 0);
+	assert_int_equal(o.n_args, 2);
+	assert_string_equal(o.args[1], "-odd");
+	assert_int_equal(parse_args(&o, 0, err, "x", "1", "2", "3", "4", "5", NULL), -1);
+}
+
+static char *write_config(const char *text)
+{
+	static char path[] = "/tmp/ksbpf-test-config-XXXXXX";
+	int fd;
+
+	strcpy(path, "/tmp/ksbpf-test-config-XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	return path;
+}
+
+static int parse_with_config(struct options *o, unsigned int accepts, char *err, ...)
+{
+	char *argv[32];
+	int argc = 0;
+	va_list ap;
+
+	va_start(ap, err);
+	while ((argv[argc] = va_arg(ap, char *)))
+		argc++;
+	va_end(ap);
+	memset(o, 0, sizeof(*o));
+	return cli_parse_with_config(argc, argv, accepts, o, err);
+}
+
+static void config_file_and_command_line(void **state)
+{
+	static struct options o;
+	char err[PARSE_ERR_LEN];
+	char *path = write_config(
+		"# ksbpf.conf\n"
+		"tunnel = wg0\n"
+		"tunnel wg1   # a comment\n"
+		"endpoint = 192.0.2.1:51820/udp\n"
+		"allow-lan\n"
+		"lan = 100.64.0.0/10\n"
+		"scope = apps\n"
+		"bpffs = /sys/fs/bpf/from-file\n"
+		"\n");
+
+	(void)state;
+	/* load takes it all; the command line replaces a list it gives. */
+	assert_int_equal(parse_with_config(&o, OPT_POLICY, err, "load", "--config", path,
+					   "--tunnel", "tun0", "--scope", "host", NULL), 0);
+	assert_int_equal(o.policy.n_tunnels, 1);
+	assert_string_equal(o.policy.tunnels[0], "tun0");
+	assert_int_equal(o.policy.n_endpoints, 1);
+	assert_true(o.policy.allow_lan);
+	assert_int_equal(o.policy.n_lans, 1);
+	assert_false(o.policy.scope_apps);
+	assert_string_equal(o.bpffs, "/sys/fs/bpf/from-file");
+	/* status takes only the keys it knows. */
+	assert_int_equal(parse_with_config(&o, OPT_JSON, err, "status", "--config", path,
+					   NULL), 0);
+	assert_string_equal(o.bpffs, "/sys/fs/bpf/from-file");
+	assert_int_equal(o.policy.n_tunnels, 0);
+	unlink(path);
+
+	path = write_config("allow-lan = maybe\n");
+	assert_int_equal(parse_with_config(&o, OPT_POLICY, err, "load", "--config", path,
+					   NULL), -1);
+	assert_non_null(strstr(err, ":1:"));
+	unlink(path);
+	path = write_config("\n\ntunel = wg0\n");
+	assert_int_equal(parse_with_config(&o, OPT_POLICY, err, "load", "--config", path,
+					   NULL), -1);
+	assert_non_null(strstr(err, ":3: unknown key 'tunel'"));
+	unlink(path);
+	/* A file named on the command line must exist. */
+	assert_int_equal(parse_with_config(&o, OPT_POLICY, err, "load", "--config",
+					   "/nonexistent/ksbpf.conf", NULL), -1);
+	assert_non_null(strstr(err, "/nonexistent/ksbpf.conf"));
 }
 
 int main(void)
@@ -319,8 +423,10 @@ int main(void)
 		cmocka_unit_test(fragment_entry_drops_mark_when_endpoints_disagree),
 		cmocka_unit_test(map_keys_round_trip),
 		cmocka_unit_test(cli_load_options),
-		cmocka_unit_test(cli_defaults),
+		cmocka_unit_test(cli_default_values),
 		cmocka_unit_test(cli_rejects),
+		cmocka_unit_test(cli_positional_arguments),
+		cmocka_unit_test(config_file_and_command_line),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

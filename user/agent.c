@@ -1,0 +1,350 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * `ksbpf run`: load (or adopt) enforcement, then follow rtnetlink so that the
+ * tunnel ifindex set and the guarded uplinks follow the interfaces. The BPF
+ * side is default-deny: the agent only ever widens what passes to a tunnel
+ * that is up, and guards new uplinks before anything else happens on them.
+ * Killing it at any moment leaves enforcement in place.
+ */
+#include <errno.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+
+#include "commands.h"
+#include "guard.h"
+#include "link_event.h"
+#include "names.h"
+#include "pins.h"
+
+struct agent {
+	const char *dir;
+	struct guard guard;
+	struct policy *names;
+	int netlink;
+	int signals;
+};
+
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* One line per decision: the journal, or the terminal, keeps the story. */
+static void say(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("ksbpf run: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static bool is_tunnel_name(void *ctx, const char *ifname)
+{
+	struct agent *a = ctx;
+
+	return policy_is_tunnel(a->names, ifname);
+}
+
+static int set_tunnel(void *ctx, const struct iface *ifc)
+{
+	struct agent *a = ctx;
+	struct ksbpf_tunnel t;
+	char err[ERR_LEN];
+	bool known = !bpf_map_lookup_elem(a->guard.maps.tunnels, &ifc->ifindex, &t);
+
+	if (guard_set_tunnel(&a->guard, ifc, err)) {
+		say("%s", err);
+		return -1;
+	}
+	if (!known)
+		say("tunnel %s (ifindex %u) up: traffic may leave through it",
+		    ifc->name, ifc->ifindex);
+	return 0;
+}
+
+static void clear_tunnel(void *ctx, unsigned int ifindex)
+{
+	struct agent *a = ctx;
+	struct ksbpf_tunnel t;
+
+	if (bpf_map_lookup_elem(a->guard.maps.tunnels, &ifindex, &t))
+		return;
+	guard_clear_tunnel(&a->guard, ifindex);
+	say("tunnel %.*s (ifindex %u) down or gone: blocked", KSBPF_IFNAME_LEN,
+	    t.name, ifindex);
+}
+
+static int attach_uplink(void *ctx, const struct iface *ifc)
+{
+	struct agent *a = ctx;
+	struct ksbpf_uplink up;
+	char err[ERR_LEN];
+	bool known = !bpf_map_lookup_elem(a->guard.maps.uplinks, &ifc->ifindex, &up) &&
+		     !strcmp(up.name, ifc->name);
+
+	if (known)
+		return 0;	/* a flag change: its program is there */
+	if (guard_attach_uplink(&a->guard, ifc, err)) {
+		say("%s", err);
+		return -1;
+	}
+	say("uplink %s (ifindex %u): guarded", ifc->name, ifc->ifindex);
+	return 0;
+}
+
+static void forget_uplink(void *ctx, unsigned int ifindex)
+{
+	struct agent *a = ctx;
+	struct ksbpf_uplink up;
+
+	if (bpf_map_lookup_elem(a->guard.maps.uplinks, &ifindex, &up))
+		return;
+	guard_forget_uplink(&a->guard, ifindex);
+	say("uplink %.*s (ifindex %u) gone or now a tunnel: forgotten",
+	    KSBPF_IFNAME_LEN, up.name, ifindex);
+}
+
+static const struct link_actions actions = {
+	.is_tunnel_name = is_tunnel_name,
+	.set_tunnel = set_tunnel,
+	.clear_tunnel = clear_tunnel,
+	.attach_uplink = attach_uplink,
+	.forget_uplink = forget_uplink,
+};
+
+/* `ksbpf tunnel add|del` may have changed the names meanwhile. */
+static void refresh_names(struct agent *a)
+{
+	maps_read_tunnel_names(&a->guard.maps, a->names);
+}
+
+static int resync(struct agent *a)
+{
+	struct guard_counts counts;
+	struct iface *ifs = NULL;
+	char err[ERR_LEN];
+	size_t n = 0;
+	int ret;
+
+	refresh_names(a);
+	ret = ifaces_list(&ifs, &n, err) ||
+	      guard_reconcile(&a->guard, ifs, n, &counts, err) ? -1 : 0;
+	free(ifs);
+	if (ret)
+		say("resync failed: %s", err);
+	else
+		say("in sync: %d uplink%s guarded, %d tunnel%s up", counts.uplinks,
+		    counts.uplinks == 1 ? "" : "s", counts.tunnels_up,
+		    counts.tunnels_up == 1 ? "" : "s");
+	return ret;
+}
+
+static int open_netlink(unsigned int buffer, char *err)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = RTMGRP_LINK };
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK,
+			NETLINK_ROUTE);
+
+	if (fd < 0)
+		return errf(err, "netlink socket: %s", strerror(errno));
+	if (buffer && setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &buffer,
+				 sizeof(buffer)) &&
+	    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buffer, sizeof(buffer))) {
+		errf(err, "netlink SO_RCVBUF: %s", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		errf(err, "netlink bind RTMGRP_LINK: %s", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void handle_messages(struct agent *a, const char *buf, size_t len)
+{
+	const struct nlmsghdr *nh = (const struct nlmsghdr *)buf;
+	struct link_event ev;
+	int left = (int)len;
+
+	for (; NLMSG_OK(nh, left); nh = NLMSG_NEXT(nh, left)) {
+		int ret = link_event_parse(nh, &ev);
+
+		if (ret < 0)
+			say("ignoring a malformed link message (type %u)", nh->nlmsg_type);
+		else if (ret == 0)
+			link_event_apply(&actions, a, &ev);
+	}
+}
+
+/* Reads what netlink has; events lost to an overrun mean a full resync. */
+static int drain_netlink(struct agent *a)
+{
+	static char buf[65536] __attribute__((aligned(NLMSG_ALIGNTO)));
+	char err[ERR_LEN];
+
+	for (;;) {
+		ssize_t n = recv(a->netlink, buf, sizeof(buf), 0);
+		int lock;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return 0;
+		lock = pins_lock(a->dir, err);
+		if (lock < 0) {
+			say("%s", err);
+			return -1;
+		}
+		if (n < 0 && errno == ENOBUFS) {
+			say("netlink overrun: events were lost, resynchronising");
+			resync(a);
+		} else if (n < 0) {
+			say("netlink recv: %s", strerror(errno));
+			close(lock);
+			return -1;
+		} else {
+			refresh_names(a);
+			handle_messages(a, buf, (size_t)n);
+		}
+		close(lock);
+	}
+}
+
+static int open_signals(char *err)
+{
+	sigset_t set;
+	int fd;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &set, NULL))
+		return errf(err, "sigprocmask: %s", strerror(errno));
+	fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (fd < 0)
+		return errf(err, "signalfd: %s", strerror(errno));
+	return fd;
+}
+
+/* SIGHUP: the configuration file and the command line again, then load. */
+static void reload(struct agent *a, const struct options *o)
+{
+	static struct options fresh;
+	char err[ERR_LEN];
+
+	memset(&fresh, 0, sizeof(fresh));
+	if (cli_parse_with_config(o->argc, o->argv, OPT_POLICY | OPT_AGENT, &fresh, err)) {
+		say("SIGHUP: configuration not reloaded: %s", err);
+		return;
+	}
+	if (strcmp(fresh.bpffs, a->dir)) {
+		say("SIGHUP: bpffs cannot change while running (restart instead)");
+		return;
+	}
+	say("SIGHUP: reloading the configuration");
+	if (cmd_load(&fresh) != EXIT_OK)
+		return;
+	/* New uplinks must get the programs load just put in place. */
+	guard_close(&a->guard);
+	if (guard_open_pinned(&a->guard, a->dir, err)) {
+		say("SIGHUP: %s", err);
+		return;
+	}
+	a->guard.names = a->names;
+	a->guard.tc_mode = fresh.tc_mode;
+	resync(a);
+}
+
+/* Returns 1 to stop. */
+static int handle_signals(struct agent *a, const struct options *o)
+{
+	struct signalfd_siginfo si;
+
+	while (read(a->signals, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGHUP) {
+			reload(a, o);
+			continue;
+		}
+		say("%s: stopping; enforcement stays in place",
+		    si.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT");
+		return 1;
+	}
+	return 0;
+}
+
+static int follow(struct agent *a, const struct options *o)
+{
+	struct pollfd fds[2] = {
+		{ .fd = a->netlink, .events = POLLIN },
+		{ .fd = a->signals, .events = POLLIN },
+	};
+
+	for (;;) {
+		if (poll(fds, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			say("poll: %s", strerror(errno));
+			return EXIT_FAILED;
+		}
+		if ((fds[0].revents & POLLIN) && drain_netlink(a))
+			return EXIT_FAILED;
+		if ((fds[1].revents & POLLIN) && handle_signals(a, o))
+			return EXIT_OK;
+	}
+}
+
+int cmd_run(const struct options *o)
+{
+	struct agent a = { .dir = o->bpffs, .netlink = -1, .signals = -1 };
+	char err[ERR_LEN];
+	int ret;
+
+	a.names = calloc(1, sizeof(*a.names));
+	if (!a.names) {
+		report_error("out of memory");
+		return EXIT_FAILED;
+	}
+	/* Subscribed before load looks at the interfaces: nothing that
+	 * happens in between is missed. */
+	a.netlink = open_netlink(o->netlink_buffer, err);
+	if (a.netlink < 0 || (a.signals = open_signals(err)) < 0) {
+		report_error(err);
+		ret = EXIT_FAILED;
+		goto out;
+	}
+	ret = cmd_load(o);
+	if (ret != EXIT_OK)
+		goto out;
+	if (guard_open_pinned(&a.guard, a.dir, err)) {
+		report_error(err);
+		ret = EXIT_FAILED;
+		goto out;
+	}
+	a.guard.names = a.names;
+	a.guard.tc_mode = o->tc_mode;
+	say("following rtnetlink; SIGHUP reloads the configuration");
+	resync(&a);
+	ret = follow(&a, o);
+	guard_close(&a.guard);
+out:
+	if (a.netlink >= 0)
+		close(a.netlink);
+	if (a.signals >= 0)
+		close(a.signals);
+	free(a.names);
+	return ret;
+}
