@@ -969,6 +969,8 @@ static void test_row5_endpoints(void **state)
 
 static const struct vcase bringup_cases[] = {
 	{ "arp request", ARP(), PASS(LINK_BRINGUP), .hooks = H_TC },
+	{ "eapol (802.1x / wpa key handshake)", ETHER(0x888e), PASS(LINK_BRINGUP),
+	  .hooks = H_TC },
 	{ "dhcpv4 68->67 broadcast", UDP4P("255.255.255.255", 68, 67),
 	  PASS(LINK_BRINGUP) },
 	{ "dhcpv4 68->67 to a public unicast", UDP4P(PUBLIC4, 68, 67),
