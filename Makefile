@@ -29,7 +29,7 @@ UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/t
 VERDICT_TEST := $(BUILD)/tests/verdict_test
 
 .PHONY: all deps test test-unit test-verdict test-e2e demo install uninstall clean
-all: $(BUILD)/ksbpf $(UNIT_TESTS) $(VERDICT_TEST)
+all: $(BUILD)/ksbpf $(BUILD)/ksbpf.service $(UNIT_TESTS) $(VERDICT_TEST)
 
 $(BUILD)/ksbpf.bpf.o: $(BPF_SRC) $(BPF_HDR)
 	@mkdir -p $(@D)
@@ -74,11 +74,24 @@ demo: deps
 	@$(MAKE) --no-print-directory $(BUILD)/ksbpf
 	@bash scripts/demo.sh
 
-install: $(BUILD)/ksbpf
-	install -D -m 0755 $(BUILD)/ksbpf $(DESTDIR)$(PREFIX)/sbin/ksbpf
+SBINDIR ?= $(PREFIX)/sbin
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+CONFDIR ?= /etc/ksbpf
+
+$(BUILD)/ksbpf.service: scripts/ksbpf.service.in
+	@mkdir -p $(@D)
+	sed 's|@SBINDIR@|$(SBINDIR)|g' $< > $@
+
+# The configuration itself is never overwritten: ksbpf.service only starts
+# once /etc/ksbpf/ksbpf.conf exists.
+install: $(BUILD)/ksbpf $(BUILD)/ksbpf.service
+	install -D -m 0755 $(BUILD)/ksbpf $(DESTDIR)$(SBINDIR)/ksbpf
+	install -D -m 0644 $(BUILD)/ksbpf.service $(DESTDIR)$(UNITDIR)/ksbpf.service
+	install -D -m 0644 scripts/ksbpf.conf.example $(DESTDIR)$(CONFDIR)/ksbpf.conf.example
 
 uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/sbin/ksbpf
+	rm -f $(DESTDIR)$(SBINDIR)/ksbpf $(DESTDIR)$(UNITDIR)/ksbpf.service \
+		$(DESTDIR)$(CONFDIR)/ksbpf.conf.example
 
 clean:
 	rm -rf $(BUILD)

@@ -1,0 +1,38 @@
+#!/bin/bash
+# `make install` puts the binary, the unit and the example configuration
+# where they belong, `make uninstall` removes them, and systemd accepts the
+# unit (systemd-analyze verify, against the freshly built binary).
+set -u
+cd "$(dirname "$0")/../.."
+dest=$(mktemp -d /tmp/ksbpf-install.XXXXXX)
+trap 'rm -rf "$dest"' EXIT
+fails=0
+check() { if "${@:2}" >/dev/null; then echo "  ok    $1"; else echo "  FAIL  $1"; fails=$((fails + 1)); fi; }
+
+make --no-print-directory -s install DESTDIR="$dest" PREFIX=/usr/local >/dev/null
+check "binary installed" test -x "$dest/usr/local/sbin/ksbpf"
+check "unit installed" test -f "$dest/usr/local/lib/systemd/system/ksbpf.service"
+check "example configuration installed" test -f "$dest/etc/ksbpf/ksbpf.conf.example"
+check "no live configuration installed" test ! -e "$dest/etc/ksbpf/ksbpf.conf"
+check "unit runs the installed binary" \
+	grep -q '^ExecStart=/usr/local/sbin/ksbpf run$' "$dest/usr/local/lib/systemd/system/ksbpf.service"
+check "installed binary runs" "$dest/usr/local/sbin/ksbpf" --version
+# The example configuration is what it says: every key in it is accepted.
+sed 's/^#\([a-z-]* = \)/\1/' scripts/ksbpf.conf.example > "$dest/all-keys.conf"
+check "example configuration parses" \
+	build/ksbpf load --help --config "$dest/all-keys.conf"
+
+sed "s|@SBINDIR@|$PWD/build|g" scripts/ksbpf.service.in > "$dest/ksbpf.service"
+if command -v systemd-analyze >/dev/null; then
+	out=$(systemd-analyze verify "$dest/ksbpf.service" 2>&1)
+	check "systemd-analyze verify: ${out:-clean}" test -z "$out"
+else
+	echo "  FAIL  systemd-analyze not found"
+	fails=$((fails + 1))
+fi
+
+make --no-print-directory -s uninstall DESTDIR="$dest" PREFIX=/usr/local >/dev/null
+check "uninstall removes the binary" test ! -e "$dest/usr/local/sbin/ksbpf"
+check "uninstall removes the unit" test ! -e "$dest/usr/local/lib/systemd/system/ksbpf.service"
+echo "test_install: $fails failed"
+[ "$fails" -eq 0 ]
