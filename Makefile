@@ -28,8 +28,9 @@ USER_HDR := $(wildcard user/*.h) include/ksbpf.h $(BUILD)/ksbpf.skel.h
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 VERDICT_TEST := $(BUILD)/tests/verdict_test
 
-.PHONY: all deps test test-unit test-verdict test-e2e demo install uninstall clean
-all: $(BUILD)/ksbpf $(BUILD)/ksbpf.service $(UNIT_TESTS) $(VERDICT_TEST)
+.PHONY: all deps test test-unit test-verdict test-e2e demo bench-reaction install uninstall clean
+all: $(BUILD)/ksbpf $(BUILD)/ksbpf.service $(UNIT_TESTS) $(VERDICT_TEST) \
+	$(BUILD)/bench/reaction
 
 $(BUILD)/ksbpf.bpf.o: $(BPF_SRC) $(BPF_HDR)
 	@mkdir -p $(@D)
@@ -53,6 +54,10 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(USER_LIB_OBJ) $(USER_HDR)
 $(VERDICT_TEST): tests/verdict/verdict_test.c $(wildcard tests/verdict/*.h) $(USER_LIB_OBJ) $(USER_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Itests/verdict $< $(USER_LIB_OBJ) -o $@ $(LDLIBS) -lcmocka
+
+$(BUILD)/bench/%: tests/bench/%.c include/ksbpf.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $< -o $@ $(LDLIBS)
 
 deps:
 	@sh scripts/install-deps.sh
@@ -84,6 +89,10 @@ $(BUILD)/ksbpf.service: scripts/ksbpf.service.in
 
 # The configuration itself is never overwritten: ksbpf.service only starts
 # once /etc/ksbpf/ksbpf.conf exists.
+# The agent's reaction time to tunnel up/down (a figure, not a test).
+bench-reaction: all
+	@bash tests/bench/reaction.sh $(ROUNDS)
+
 install: $(BUILD)/ksbpf $(BUILD)/ksbpf.service
 	install -D -m 0755 $(BUILD)/ksbpf $(DESTDIR)$(SBINDIR)/ksbpf
 	install -D -m 0644 $(BUILD)/ksbpf.service $(DESTDIR)$(UNITDIR)/ksbpf.service

@@ -430,19 +430,41 @@ sender_get() {
 sender_show() { sed 's/^/          > /' "$LAB_DIR/$1.out"; }
 
 # ---------------------------------------------------------------- ksbpf
+# Options every ksbpf call gets: the lab's own pin dir and cgroup, and an
+# empty --config (when the loader has that option) so that a host's
+# /etc/ksbpf/ksbpf.conf cannot change what the tests load.
+_ks_common() {
+	KS_COMMON=(--bpffs "$LAB_BPFFS" --cgroup "$LAB_CG")
+	if [ -z "${LAB_KS_HAS_CONFIG:-}" ]; then
+		LAB_KS_HAS_CONFIG=0
+		"$KSBPF" --help 2>&1 | grep -q -- --config && LAB_KS_HAS_CONFIG=1
+	fi
+	if [ "$LAB_KS_HAS_CONFIG" = 1 ]; then
+		: >"$LAB_DIR/ksbpf.conf"
+		KS_COMMON+=(--config "$LAB_DIR/ksbpf.conf")
+	fi
+}
+
+# Refuse to run ksbpf anywhere but in the lab: its namespace, its cgroup
+# (never the cgroup v2 root), its pin directory.
+_ks_guard() {
+	if [ -z "$LAB_CG" ] || [ "$LAB_CG" = "$LAB_CG2" ] || [ ! -d "$LAB_CG" ] ||
+		[ -z "$LAB_BPFFS" ] || [ "$LAB_BPFFS" = /sys/fs/bpf ] ||
+		[ ! -e "/run/netns/$LAB_NS_C" ]; then
+		echo "lab: refusing to run ksbpf outside the lab" >&2
+		return 99
+	fi
+	_ks_common
+}
+
 # ks SUBCOMMAND ARGS...: build/ksbpf in the client namespace, always with the
 # lab's own --bpffs and --cgroup. Refuses to run without them.
 ks() {
 	local sub=$1
 	shift
-	if [ -z "$LAB_CG" ] || [ "$LAB_CG" = "$LAB_CG2" ] || [ ! -d "$LAB_CG" ] ||
-		[ -z "$LAB_BPFFS" ] || [ ! -e "/run/netns/$LAB_NS_C" ]; then
-		echo "lab: refusing to run ksbpf outside the lab" >&2
-		return 99
-	fi
-	[ "$sub" = load ] && LAB_LOADED=1
-	nsenter --net="/run/netns/$LAB_NS_C" "$KSBPF" "$sub" "$@" \
-		--bpffs "$LAB_BPFFS" --cgroup "$LAB_CG"
+	_ks_guard || return 99
+	case $sub in load | run) LAB_LOADED=1 ;; esac
+	nsenter --net="/run/netns/$LAB_NS_C" "$KSBPF" "$sub" "$@" "${KS_COMMON[@]}"
 }
 
 # ks_load EXTRA-ARGS...: load with the lab's tunnel and endpoint.
@@ -453,17 +475,25 @@ ks_load() { ks load --tunnel "$LAB_WG_C" --endpoint "$LAB_EP_SPEC" "$@"; }
 ks_load_bg() {
 	local out=$1
 	shift
-	if [ -z "$LAB_CG" ] || [ "$LAB_CG" = "$LAB_CG2" ] || [ ! -d "$LAB_CG" ] ||
-		[ -z "$LAB_BPFFS" ] || [ ! -e "/run/netns/$LAB_NS_C" ]; then
-		echo "lab: refusing to run ksbpf outside the lab" >&2
-		return 99
-	fi
+	_ks_guard || return 99
 	LAB_LOADED=1
 	nsenter --net="/run/netns/$LAB_NS_C" "$KSBPF" load --tunnel "$LAB_WG_C" \
-		--endpoint "$LAB_EP_SPEC" "$@" --bpffs "$LAB_BPFFS" --cgroup "$LAB_CG" \
-		>"$out" 2>&1 &
+		--endpoint "$LAB_EP_SPEC" "$@" "${KS_COMMON[@]}" >"$out" 2>&1 &
 	KS_BG_PID=$!
 	lab_track "$KS_BG_PID"
+}
+
+# ks_run_bg OUT EXTRA-ARGS...: the agent (`ksbpf run`) in the background,
+# with the lab's tunnel and endpoint; KS_AGENT_PID is the ksbpf process.
+ks_run_bg() {
+	local out=$1
+	shift
+	_ks_guard || return 99
+	LAB_LOADED=1
+	nsenter --net="/run/netns/$LAB_NS_C" "$KSBPF" run --tunnel "$LAB_WG_C" \
+		--endpoint "$LAB_EP_SPEC" "$@" "${KS_COMMON[@]}" >"$out" 2>&1 &
+	KS_AGENT_PID=$!
+	lab_track "$KS_AGENT_PID"
 }
 
 # counters_decreased OLD.json NEW.json: "hook/reason/field old>new" for
@@ -558,7 +588,7 @@ lab_cleanup() {
 	done
 	# unload enforcement (only if the lab still exists)
 	if [ "$LAB_LOADED" = 1 ] && [ -x "$KSBPF" ] && [ -n "$LAB_CG" ] &&
-		[ -d "$LAB_CG" ] && [ -e "/run/netns/$LAB_NS_C" ]; then
+		[ -d "$LAB_CG" ] && [ -e "/run/netns/$LAB_NS_C" ] && [ -d "$LAB_DIR" ]; then
 		ks unload >/dev/null 2>&1 || true
 	fi
 	if [ -n "$LAB_BPFFS" ] && [ -d "$LAB_BPFFS" ]; then
