@@ -173,20 +173,22 @@ static int open_netlink(unsigned int buffer, char *err)
 	return fd;
 }
 
-static void handle_messages(struct agent *a, const char *buf, size_t len)
+/* Returns -1 when an action failed: the caller resyncs, which retries. */
+static int handle_messages(struct agent *a, const char *buf, size_t len)
 {
 	const struct nlmsghdr *nh = (const struct nlmsghdr *)buf;
 	struct link_event ev;
-	int left = (int)len;
+	int left = (int)len, ret = 0;
 
 	for (; NLMSG_OK(nh, left); nh = NLMSG_NEXT(nh, left)) {
-		int ret = link_event_parse(nh, &ev);
+		int parsed = link_event_parse(nh, &ev);
 
-		if (ret < 0)
+		if (parsed < 0)
 			say("ignoring a malformed link message (type %u)", nh->nlmsg_type);
-		else if (ret == 0)
-			link_event_apply(&actions, a, &ev);
+		else if (parsed == 0 && link_event_apply(&actions, a, &ev))
+			ret = -1;
 	}
+	return ret;
 }
 
 /* Reads what netlink has; events lost to an overrun mean a full resync. */
@@ -217,7 +219,10 @@ static int drain_netlink(struct agent *a)
 			return -1;
 		} else {
 			refresh_names(a);
-			handle_messages(a, buf, (size_t)n);
+			if (handle_messages(a, buf, (size_t)n)) {
+				say("an action failed: resynchronising");
+				resync(a);
+			}
 		}
 		close(lock);
 	}

@@ -4,6 +4,7 @@
 #include <net/if_arp.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
+#include <sys/socket.h>
 #include <string.h>
 
 static int parse_name(const struct rtattr *rta, char *name)
@@ -28,6 +29,10 @@ int link_event_parse(const struct nlmsghdr *nh, struct link_event *ev)
 	if (nh->nlmsg_len < NLMSG_LENGTH(sizeof(*ifi)))
 		return -1;
 	ifi = NLMSG_DATA(nh);
+	/* AF_BRIDGE messages are about bridge ports, not links: a port
+	 * leaving its bridge comes as an RTM_DELLINK, and the port stays. */
+	if (ifi->ifi_family != AF_UNSPEC)
+		return 1;
 	if (ifi->ifi_index <= 0)
 		return -1;
 	memset(ev, 0, sizeof(*ev));
@@ -61,17 +66,21 @@ int link_event_apply(const struct link_actions *act, void *ctx,
 	if (ifc->loopback)
 		return 0;
 	if (!act->is_tunnel_name(ctx, ifc->name)) {
-		/* Renamed away from a tunnel name, or any other interface. */
+		/* Renamed away from a tunnel name, or any other interface. It
+		 * leaves the tunnel set even if the attach failed: fail closed. */
 		ret = act->attach_uplink(ctx, ifc);
 		act->clear_tunnel(ctx, ifc->ifindex);
 		return ret;
 	}
 	/* Down: the tunnel no longer carries traffic. Only an admin-up one
 	 * does; carrier comes up to a second late and is not waited for. */
-	if (ifc->up)
+	if (ifc->up) {
 		ret = act->set_tunnel(ctx, ifc);
-	else
+		if (ret)
+			return ret;	/* still guarded by its TC program */
+	} else {
 		act->clear_tunnel(ctx, ifc->ifindex);
+	}
 	act->forget_uplink(ctx, ifc->ifindex);
-	return ret;
+	return 0;
 }

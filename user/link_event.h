@@ -27,7 +27,8 @@ struct link_actions {
 };
 
 /* Applies one event; additions come before removals, so an interface that
- * changes role is a tunnel, guarded, or both at every moment. */
+ * changes role is a tunnel, guarded, or both at every moment. Returns the
+ * failed action's error: the caller resyncs to retry. */
 int link_event_apply(const struct link_actions *act, void *ctx,
 		     const struct link_event *ev);
 
