@@ -19,6 +19,7 @@ headline() { STEP=$((STEP + 1)); printf '\n%s== %d. %s%s\n' "$B" "$STEP" "$*" "$
 say() { printf '   %s\n' "$*"; }
 good() { printf '   %s%s%s\n' "$G" "$*" "$N"; }
 bad() { printf '   %s%s%s\n' "$R" "$*" "$N"; }
+DEMO_FAILED=0
 run() { printf '   $ %s\n' "$*"; }
 
 lab_require_root
@@ -63,13 +64,14 @@ if ! ks_load 2>&1 | sed 's/^/   /'; then bad "load failed"; exit 1; fi
 [ "${PIPESTATUS[0]}" = 0 ] || { bad "load failed"; exit 1; }
 say "(the loader has exited: enforcement lives in pinned BPF links)"
 probe p3
-[ "$PING" -gt 0 ] && good "the tunnel still works: $PING ping replies"
+if [ "$PING" -gt 0 ]; then good "the tunnel still works: $PING ping replies"
+else bad "no ping replies through the tunnel"; DEMO_FAILED=1; fi
 
 headline "The tunnel dies again (wireguard-go SIGKILLed), ksbpf loaded"
 lab_tunnel_kill
 probe p4
 if [ "$WIRE" = 0 ]; then good "blocked: $EPERM sends refused at once with EPERM, 0 packets on the wire"
-else bad "LEAK: $WIRE packets on the wire"; fi
+else bad "LEAK: $WIRE packets on the wire"; DEMO_FAILED=1; fi
 
 headline "A loader SIGKILLed in the middle of a reload: still blocked"
 ks_load_bg "$LAB_DIR/bg.out"
@@ -81,7 +83,7 @@ say "pinned links still attached: $(lab_pinned_links | awk '{ t = $2; if (t == "
 	s = s (NR > 1 ? ", " : "") "link " $1 " (" t ")" } END { print s }')"
 probe p5
 if [ "$WIRE" = 0 ]; then good "still blocked: 0 packets on the wire"
-else bad "LEAK: $WIRE packets on the wire"; fi
+else bad "LEAK: $WIRE packets on the wire"; DEMO_FAILED=1; fi
 
 headline "ksbpf status"
 run "ksbpf status --cgroup $LAB_CG --bpffs $LAB_BPFFS"
@@ -94,3 +96,4 @@ probe p6
 
 headline "Cleaning up"
 say "namespaces, cgroup, pins and wireguard-go are removed by the exit trap"
+exit "$DEMO_FAILED"

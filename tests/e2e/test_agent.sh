@@ -12,6 +12,7 @@
 #    the pins and guards it; SIGTERM stops the agent, enforcement stays.
 # IPv4 and IPv6 throughout. Positive control after unload on both uplinks.
 set -u
+# shellcheck source=tests/lib/lab.sh
 . "$(dirname "$0")/../lib/lab.sh"
 trap lab_cleanup EXIT INT TERM
 lab_require_root
@@ -107,7 +108,7 @@ uplink2_move up1 203.0.113 2001:db8:2 || fail "moving up1 into the client"
 # As fast as possible after it appears: AF_PACKET frames and UDP from a
 # process outside the cgroup (only TC can stop those). Info only: no
 # userspace agent can beat a sender that is already waiting.
-in_client $LAB_SEND --tag race --count 20 --interval 0.005 \
+in_client "${LAB_SEND[@]}" --tag race --count 20 --interval 0.005 \
 	"afp4:up1,$(mac_of "$LAB_NS_S" sv1),203.0.113.2,$LAB_INET4,40002" \
 	"udp4:$LAB_INET4:40002" "udp6:[$LAB_INET6]:40002" >"$LAB_DIR/race.out" 2>&1
 if agent_wait 3 "[u['attached'] for u in d['uplinks'] if u['name']=='up1'] == [True]"; then

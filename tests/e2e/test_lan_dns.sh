@@ -7,6 +7,7 @@
 # 192.168.77.0/24 and fd77::/64; the capture is on lr0 (the LAN's wire).
 # Positive control: without ksbpf every probe shows up on lr0.
 set -u
+# shellcheck source=tests/lib/lab.sh
 . "$(dirname "$0")/../lib/lab.sh"
 trap lab_cleanup EXIT INT TERM
 lab_require_root

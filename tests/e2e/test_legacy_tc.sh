@@ -6,6 +6,7 @@
 # removes the filter. IPv4 and IPv6; the process outside the test cgroup is
 # the one only TC can stop. Positive control before load and after unload.
 set -u
+# shellcheck source=tests/lib/lab.sh
 . "$(dirname "$0")/../lib/lab.sh"
 trap lab_cleanup EXIT INT TERM
 lab_require_root

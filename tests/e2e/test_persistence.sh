@@ -11,6 +11,7 @@
 #      every probe runs over IPv4 and IPv6.
 # Positive control: before load and after unload the same counters are > 0.
 set -u
+# shellcheck source=tests/lib/lab.sh
 . "$(dirname "$0")/../lib/lab.sh"
 trap lab_cleanup EXIT INT TERM
 lab_require_root

@@ -6,6 +6,7 @@
 # control: the same counters that read 0 while loaded read > 0).
 # Covers (a) (b) (c) (f) (g). Needs root and build/ksbpf.
 set -u
+# shellcheck source=tests/lib/lab.sh
 . "$(dirname "$0")/../lib/lab.sh"
 trap lab_cleanup EXIT INT TERM
 lab_require_root

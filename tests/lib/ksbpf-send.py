@@ -30,6 +30,9 @@ import sys
 import time
 
 
+SO_MARK = 36
+
+
 def checksum(data):
     if len(data) % 2:
         data += b"\0"
@@ -40,7 +43,7 @@ def checksum(data):
 
 
 class Target:
-    def __init__(self, spec, ident):
+    def __init__(self, spec, ident, mark=0):
         self.spec = spec
         self.sent = self.eperm = self.err = self.replies = 0
         self.errnames = {}
@@ -82,8 +85,11 @@ class Target:
             self.sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
             self.sock.bind((self.ifname, 0))
             self.smac = self.sock.getsockname()[4]
+        self.mark = mark
         if self.sock is not None:
             self.sock.setblocking(False)
+            if mark:
+                self.sock.setsockopt(socket.SOL_SOCKET, SO_MARK, mark)
 
     def frame(self, payload):
         sport = 40001
@@ -135,6 +141,8 @@ class Target:
             else:
                 s = socket.socket(self.family, socket.SOCK_STREAM)
                 s.setblocking(False)
+                if self.mark:
+                    s.setsockopt(socket.SOL_SOCKET, SO_MARK, self.mark)
                 try:
                     rc = s.connect_ex((self.addr, self.port))
                     if rc not in (0, errno.EINPROGRESS):
@@ -190,11 +198,14 @@ def main():
     ap.add_argument("--linger", type=float, default=0.5,
                     help="seconds to wait for echo replies at the end")
     ap.add_argument("--tag", default="probe", help="text in the payload")
+    ap.add_argument("--mark", type=lambda v: int(v, 0), default=0,
+                    help="SO_MARK (fwmark) on every socket")
     ap.add_argument("targets", nargs="+", metavar="TARGET")
     args = ap.parse_args()
 
     base = os.getpid()
-    targets = [Target(t, base + 97 * i) for i, t in enumerate(args.targets)]
+    targets = [Target(t, base + 97 * i, args.mark)
+               for i, t in enumerate(args.targets)]
     done = []
 
     def stop(_sig, _frm):

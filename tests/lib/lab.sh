@@ -1,4 +1,7 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034,SC2016
+# (SC2034: variables are for the scripts that source this; SC2016: the
+# single-quoted $$ and $@ are meant for the inner shell.)
 # tests/lib/lab.sh — a throwaway network lab for ksbpf's e2e tests and demo.
 #
 # Source it from bash, then:
@@ -30,7 +33,7 @@
 
 LAB_ROOT=${LAB_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 KSBPF=${KSBPF:-$LAB_ROOT/build/ksbpf}
-LAB_SEND="/usr/bin/python3 $LAB_ROOT/tests/lib/ksbpf-send.py"
+LAB_SEND=(/usr/bin/python3 "$LAB_ROOT/tests/lib/ksbpf-send.py")
 LAB_ID=${LAB_ID:-$$}
 
 LAB_NS_C=kse2e-c-$LAB_ID
@@ -162,6 +165,10 @@ lab_setup() {
 		esac
 	done
 	lab_require_root
+	# Scripts `trap lab_cleanup EXIT INT TERM`; make a signal also give a
+	# non-zero exit status.
+	trap 'LAB_SIGNAL=130 lab_cleanup' INT
+	trap 'LAB_SIGNAL=143 lab_cleanup' TERM
 	local t
 	for t in ip nsenter wg wireguard-go tcpdump bpftool /usr/bin/python3; do
 		command -v "$t" >/dev/null || lab_die "missing tool: $t"
@@ -227,11 +234,11 @@ lab_setup() {
 	fi
 
 	# Keys.
-	umask 077
-	wg genkey > "$LAB_DIR/c.key" && wg pubkey < "$LAB_DIR/c.key" > "$LAB_DIR/c.pub" &&
-		wg genkey > "$LAB_DIR/s.key" && wg pubkey < "$LAB_DIR/s.key" > "$LAB_DIR/s.pub" ||
-		lab_die "wg genkey"
-	umask 022
+	local k
+	for k in c s; do
+		(umask 077 && wg genkey >"$LAB_DIR/$k.key") || lab_die "wg genkey"
+		wg pubkey <"$LAB_DIR/$k.key" >"$LAB_DIR/$k.pub" || lab_die "wg pubkey"
+	done
 
 	lab_wg_server_up
 	lab_log "lab $LAB_ID: client=$LAB_NS_C server=$LAB_NS_S$([ "$LAB_HAVE_LAN" = 1 ] && echo " lan=$LAB_NS_L") cgroup=$LAB_CG bpffs=$LAB_BPFFS endpoint=$LAB_EP_SPEC"
@@ -286,8 +293,8 @@ lab_tunnel_up() {
 # Run from the client namespace outside the test cgroup.
 lab_tunnel_wait() {
 	local i
-	for i in 1 2 3 4 5 6 7 8 9 10; do
-		if in_client $LAB_SEND --count 2 --interval 0.2 --linger 0.5 \
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
+		if in_client "${LAB_SEND[@]}" --count 2 --interval 0.2 --linger 0.5 \
 			"icmp4:$LAB_TS4" | grep -q 'replies=[1-9]'; then
 			return 0
 		fi
@@ -343,14 +350,14 @@ cap_stop() {
 # cap_count NAME FILTER: number of packets in the capture matching FILTER.
 cap_count() {
 	local f=${LAB_CAP_FILE[$1]:-}
-	[ -n "$f" ] && [ -f "$f" ] || { echo 0; return; }
+	if [ -z "$f" ] || [ ! -f "$f" ]; then echo 0; return; fi
 	tcpdump -n -r "$f" "$2" 2>/dev/null | wc -l
 }
 
 # cap_show NAME FILTER [N]: the first N matching packets (for diagnostics).
 cap_show() {
 	local f=${LAB_CAP_FILE[$1]:-}
-	[ -n "$f" ] && [ -f "$f" ] || return 0
+	if [ -z "$f" ] || [ ! -f "$f" ]; then return 0; fi
 	tcpdump -n -r "$f" "$2" 2>/dev/null | head -n "${3:-5}" | sed 's/^/          | /'
 }
 
@@ -393,11 +400,11 @@ sender_start() {
 	case $where in
 	cg) nsenter --net="/run/netns/$LAB_NS_C" /bin/sh -c \
 		'echo $$ > "$0/cgroup.procs" && exec "$@"' "$LAB_CG" \
-		$LAB_SEND --tag "$name" "$@" >"$LAB_DIR/$name.out" 2>&1 & ;;
+		"${LAB_SEND[@]}" --tag "$name" "$@" >"$LAB_DIR/$name.out" 2>&1 & ;;
 	ns) nsenter --net="/run/netns/$LAB_NS_C" \
-		$LAB_SEND --tag "$name" "$@" >"$LAB_DIR/$name.out" 2>&1 & ;;
+		"${LAB_SEND[@]}" --tag "$name" "$@" >"$LAB_DIR/$name.out" 2>&1 & ;;
 	server) nsenter --net="/run/netns/$LAB_NS_S" \
-		$LAB_SEND --tag "$name" "$@" >"$LAB_DIR/$name.out" 2>&1 & ;;
+		"${LAB_SEND[@]}" --tag "$name" "$@" >"$LAB_DIR/$name.out" 2>&1 & ;;
 	*) lab_die "sender_start: where=$where" ;;
 	esac
 	pid=$!
@@ -575,6 +582,10 @@ lab_cleanup() {
 	local rc=$? pid name
 	trap - EXIT INT TERM
 	set +e
+	if [ -n "${LAB_SIGNAL:-}" ]; then
+		rc=$LAB_SIGNAL
+		echo "lab: interrupted, cleaning up" >&2
+	fi
 	# captures first (clean pcap ends), then everything else we started
 	for name in "${!LAB_CAP_PID[@]}"; do
 		pid=${LAB_CAP_PID[$name]}
