@@ -22,22 +22,33 @@ static __always_inline bool from_guarded_netns(struct __sk_buff *skb)
 	return cfg && bpf_get_netns_cookie(skb) == cfg->netns_cookie;
 }
 
+/* Counts the verdict; returns whether the packet may pass. */
+static __always_inline bool judge(struct __sk_buff *skb, enum ksbpf_hook hook,
+				  bool ether)
+{
+	struct app app = {};
+	enum ksbpf_reason reason = ksbpf_verdict(skb, ether, &app);
+	bool pass = ksbpf_reason_allows(reason);
+
+	ksbpf_count(hook, reason, skb->len);
+	if (app.cgroup_id)
+		ksbpf_count_app(app.cgroup_id, pass);
+	return pass;
+}
+
 SEC("cgroup_skb/egress")
 int ksbpf_cg_egress(struct __sk_buff *skb)
 {
-	enum ksbpf_reason reason = from_guarded_netns(skb) ?
-		ksbpf_verdict(skb, false) : KSBPF_R_OTHER_NETNS;
-
-	ksbpf_count(KSBPF_HOOK_CGROUP_EGRESS, reason, skb->len);
-	return ksbpf_reason_allows(reason) ? CGROUP_PASS : CGROUP_DROP;
+	if (!from_guarded_netns(skb)) {
+		ksbpf_count(KSBPF_HOOK_CGROUP_EGRESS, KSBPF_R_OTHER_NETNS, skb->len);
+		return CGROUP_PASS;
+	}
+	return judge(skb, KSBPF_HOOK_CGROUP_EGRESS, false) ? CGROUP_PASS : CGROUP_DROP;
 }
 
 static __always_inline int tc_egress(struct __sk_buff *skb, bool ether)
 {
-	enum ksbpf_reason reason = ksbpf_verdict(skb, ether);
-
-	ksbpf_count(KSBPF_HOOK_TC_EGRESS, reason, skb->len);
-	return ksbpf_reason_allows(reason) ? TC_NEXT : TC_DROP;
+	return judge(skb, KSBPF_HOOK_TC_EGRESS, ether) ? TC_NEXT : TC_DROP;
 }
 
 /* Uplinks with an Ethernet header. */

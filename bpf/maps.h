@@ -84,6 +84,25 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } ksbpf_apps SEC(".maps");
 
+/* Loader state, not read by the programs: where each app's cgroup is. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, KSBPF_MAX_APPS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u64);		/* cgroup id */
+	__type(value, struct ksbpf_app_path);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ksbpf_app_paths SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, KSBPF_MAX_APPS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u64);		/* cgroup id of the listed app */
+	__type(value, struct ksbpf_counter_pair);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ksbpf_app_stats SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, KSBPF_HOOK_MAX * KSBPF_REASON_MAX);
@@ -109,6 +128,24 @@ static __always_inline void ksbpf_count(enum ksbpf_hook hook,
 		c->packets++;
 		c->bytes += len;
 	}
+}
+
+static __always_inline void ksbpf_count_app(__u64 cgroup_id, bool passed)
+{
+	struct ksbpf_counter_pair *c = bpf_map_lookup_elem(&ksbpf_app_stats, &cgroup_id);
+
+	if (!c) {
+		struct ksbpf_counter_pair zero = {};
+
+		bpf_map_update_elem(&ksbpf_app_stats, &cgroup_id, &zero, BPF_NOEXIST);
+		c = bpf_map_lookup_elem(&ksbpf_app_stats, &cgroup_id);
+		if (!c)
+			return;
+	}
+	if (passed)
+		c->passed++;
+	else
+		c->dropped++;
 }
 
 #endif /* KSBPF_MAPS_H */

@@ -16,37 +16,43 @@ static __always_inline bool is_tunnel(__u32 ifindex)
 	return bpf_map_lookup_elem(&ksbpf_tunnels, &ifindex) != NULL;
 }
 
-static __always_inline __u32 lookup_app(__u64 cgroup_id)
-{
-	struct ksbpf_app *app = bpf_map_lookup_elem(&ksbpf_apps, &cgroup_id);
+/* The app a packet belongs to: the nearest listed cgroup of its socket. */
+struct app {
+	__u64 cgroup_id;	/* the listed cgroup; 0: none */
+	__u32 policy;		/* enum ksbpf_app_policy */
+};
 
-	return app ? app->policy : KSBPF_APP_NONE;
+static __always_inline bool lookup_app(__u64 cgroup_id, struct app *app)
+{
+	struct ksbpf_app *listed = bpf_map_lookup_elem(&ksbpf_apps, &cgroup_id);
+
+	if (!listed)
+		return false;
+	app->cgroup_id = cgroup_id;
+	app->policy = listed->policy;
+	return true;
 }
 
-/* The policy of the nearest listed cgroup, the socket's own first. */
-static __always_inline __u32 app_policy(struct __sk_buff *skb,
-					const struct ksbpf_config *cfg)
+/* The socket's own cgroup first, else its nearest listed ancestor. */
+static __always_inline void find_app(struct __sk_buff *skb,
+				     const struct ksbpf_config *cfg,
+				     struct app *app)
 {
-	__u32 policy, nearest = KSBPF_APP_NONE;
 	__u64 own, id;
 
 	if (!(cfg->flags & KSBPF_F_HAVE_APPS))
-		return KSBPF_APP_NONE;
+		return;
 	own = bpf_skb_cgroup_id(skb);
 	if (!own)
-		return KSBPF_APP_NONE;	/* no socket: forwarded or kernel */
-	policy = lookup_app(own);
-	if (policy != KSBPF_APP_NONE)
-		return policy;
+		return;	/* no socket: forwarded or kernel */
+	if (lookup_app(own, app))
+		return;
 	for (int level = 0; level < KSBPF_MAX_CGROUP_DEPTH; level++) {
 		id = bpf_skb_ancestor_cgroup_id(skb, level);
 		if (!id || id == own)
 			break;
-		policy = lookup_app(id);
-		if (policy != KSBPF_APP_NONE)
-			nearest = policy;
+		lookup_app(id, app);	/* deeper levels overwrite: nearest wins */
 	}
-	return nearest;
 }
 
 static __always_inline bool is_loopback_addr(const struct packet *p)
@@ -157,22 +163,23 @@ static __always_inline bool in_lan(const struct packet *p)
 	return false;
 }
 
+/* The verdict, as a reason; *app says which app the packet belongs to. */
 static __always_inline enum ksbpf_reason
-ksbpf_verdict(struct __sk_buff *skb, bool ether)
+ksbpf_verdict(struct __sk_buff *skb, bool ether, struct app *app)
 {
 	const struct ksbpf_config *cfg = ksbpf_get_config();
 	struct packet p = {};
-	__u32 app;
 	int err;
 
 	if (!cfg)
 		return KSBPF_R_MALFORMED;
-	app = app_policy(skb, cfg);
+	find_app(skb, cfg, app);
 	if ((cfg->flags & KSBPF_F_SCOPE_APPS) &&
-	    app != KSBPF_APP_ENFORCE && app != KSBPF_APP_BLOCK)
+	    app->policy != KSBPF_APP_ENFORCE && app->policy != KSBPF_APP_BLOCK)
 		return KSBPF_R_OUT_OF_SCOPE;
 	if (is_tunnel(skb->ifindex))
-		return app == KSBPF_APP_BLOCK ? KSBPF_R_APP_BLOCK : KSBPF_R_TUNNEL;
+		return app->policy == KSBPF_APP_BLOCK ? KSBPF_R_APP_BLOCK :
+							KSBPF_R_TUNNEL;
 	if (skb->ifindex == LOOPBACK_IFINDEX)
 		return KSBPF_R_LOOPBACK;
 
@@ -181,9 +188,9 @@ ksbpf_verdict(struct __sk_buff *skb, bool ether)
 		return KSBPF_R_MALFORMED;
 	if (is_loopback_addr(&p))
 		return KSBPF_R_LOOPBACK;
-	if (app == KSBPF_APP_BLOCK)
+	if (app->policy == KSBPF_APP_BLOCK)
 		return KSBPF_R_APP_BLOCK;
-	if (app == KSBPF_APP_BYPASS)
+	if (app->policy == KSBPF_APP_BYPASS)
 		return KSBPF_R_APP_BYPASS;
 	if (is_endpoint(&p, skb->mark))
 		return KSBPF_R_ENDPOINT;

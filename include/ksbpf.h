@@ -151,6 +151,20 @@ struct ksbpf_app {
 	__u32 policy;		/* enum ksbpf_app_policy */
 };
 
+#define KSBPF_APP_PATH_LEN 256
+
+/* ksbpf_app_paths: cgroup id -> the directory it was listed as (loader
+ * state: lets `app list` name it and the agent notice it is gone). */
+struct ksbpf_app_path {
+	char path[KSBPF_APP_PATH_LEN];
+};
+
+/* ksbpf_app_stats: per-CPU packet counts of each listed app. */
+struct ksbpf_counter_pair {
+	__u64 passed;
+	__u64 dropped;
+};
+
 /* ksbpf_counters: per-CPU array indexed by ksbpf_counter_index(). */
 struct ksbpf_counter {
 	__u64 packets;

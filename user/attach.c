@@ -129,8 +129,12 @@ static int attach_legacy(int prog_fd, const struct iface *ifc, char *err)
 	DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .handle = LEGACY_TC_HANDLE,
 			    .priority = LEGACY_TC_PRIORITY, .prog_fd = prog_fd,
 			    .flags = BPF_TC_F_REPLACE);
+	libbpf_print_fn_t print = libbpf_set_print(NULL);
 	int ret = bpf_tc_hook_create(&hook);
 
+	/* An existing clsact (ours, or another tool's) is fine, and libbpf's
+	 * warning about it would only alarm. */
+	libbpf_set_print(print);
 	if (ret && ret != -EEXIST)
 		return errf(err, "attach TC to %s: create clsact: %s",
 			    ifc->name, strerror(-ret));
@@ -141,29 +145,41 @@ static int attach_legacy(int prog_fd, const struct iface *ifc, char *err)
 	return 0;
 }
 
+/* What the user asked for; with auto, what the uplink already has. */
+static unsigned int wanted_mode(enum tc_mode_choice choice, unsigned int before)
+{
+	if (choice == TC_MODE_TCX)
+		return KSBPF_TC_TCX;
+	if (choice == TC_MODE_LEGACY)
+		return KSBPF_TC_LEGACY;
+	return before ? before : KSBPF_TC_TCX;
+}
+
 int attach_tc_egress(int prog_fd, const struct iface *ifc,
 		     enum tc_mode_choice choice, unsigned int *mode,
 		     const char *dir, char *err)
 {
-	unsigned int before = *mode;
+	unsigned int before = *mode, want = wanted_mode(choice, before);
 	int ret;
 
-	/* An uplink keeps the mode it has, so a swap never detaches. */
-	if (before == KSBPF_TC_LEGACY ||
-	    (!before && choice == TC_MODE_LEGACY)) {
-		*mode = KSBPF_TC_LEGACY;
-		return attach_legacy(prog_fd, ifc, err);
+	if (want == KSBPF_TC_TCX) {
+		ret = attach_tcx(prog_fd, ifc, dir, err);
+		if (ret < 0)
+			return -1;
+		if (ret == 1 && choice == TC_MODE_TCX)
+			return errf(err, "attach TC to %s: this kernel has no TCX "
+				    "(needs Linux 6.6)", ifc->name);
+		if (ret == 1)
+			want = KSBPF_TC_LEGACY;
 	}
-	ret = attach_tcx(prog_fd, ifc, dir, err);
-	if (ret <= 0) {
-		*mode = KSBPF_TC_TCX;
-		return ret;
-	}
-	if (choice == TC_MODE_TCX)
-		return errf(err, "attach TC to %s: this kernel has no TCX (needs Linux 6.6)",
-			    ifc->name);
-	*mode = KSBPF_TC_LEGACY;
-	return attach_legacy(prog_fd, ifc, err);
+	if (want == KSBPF_TC_LEGACY && attach_legacy(prog_fd, ifc, err))
+		return -1;
+	/* A change of mode: the old attachment goes only now that the new
+	 * one is in place (TCX runs before clsact, so both may coexist). */
+	if (before && before != want)
+		detach_tc_egress(ifc->ifindex, before, dir);
+	*mode = want;
+	return 0;
 }
 
 int detach_tc_egress(unsigned int ifindex, unsigned int mode, const char *dir)

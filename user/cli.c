@@ -20,6 +20,8 @@ enum {
 	OPT_TC_MODE,
 	OPT_CONFIG_FILE,
 	OPT_NETLINK_BUFFER,
+	OPT_APP_POLICY,
+	OPT_APP_NAME,
 	OPT_JSON_FLAG,
 	OPT_CGROUP,
 	OPT_BPFFS,
@@ -36,6 +38,8 @@ static const struct option long_options[] = {
 	{ "tc-mode", required_argument, NULL, OPT_TC_MODE },
 	{ "config", required_argument, NULL, OPT_CONFIG_FILE },
 	{ "netlink-buffer", required_argument, NULL, OPT_NETLINK_BUFFER },
+	{ "policy", required_argument, NULL, OPT_APP_POLICY },
+	{ "name", required_argument, NULL, OPT_APP_NAME },
 	{ "json", no_argument, NULL, OPT_JSON_FLAG },
 	{ "cgroup", required_argument, NULL, OPT_CGROUP },
 	{ "bpffs", required_argument, NULL, OPT_BPFFS },
@@ -57,6 +61,8 @@ static bool accepted(int opt, unsigned int accepts)
 		return accepts & OPT_POLICY;
 	if (opt == OPT_NETLINK_BUFFER)
 		return accepts & OPT_AGENT;
+	if (opt == OPT_APP_POLICY || opt == OPT_APP_NAME)
+		return accepts & OPT_EXEC;
 	if (opt == OPT_JSON_FLAG)
 		return accepts & OPT_JSON;
 	return true;
@@ -130,6 +136,14 @@ static int apply(int opt, const char *arg, struct options *o, char *err)
 			return errf(err, "--netlink-buffer '%s': bytes, at least 1024", arg);
 		o->netlink_buffer = bytes;
 		return 0;
+	case OPT_APP_POLICY:
+		return parse_app_policy(arg, &o->app_policy, err);
+	case OPT_APP_NAME:
+		if (!*arg || strlen(arg) >= sizeof(o->app_name) || strchr(arg, '/') ||
+		    !strcmp(arg, ".") || !strcmp(arg, ".."))
+			return errf(err, "--name '%s': a cgroup name, without '/'", arg);
+		strcpy(o->app_name, arg);
+		return 0;
 	case OPT_JSON_FLAG:
 		o->json = true;
 		return 0;
@@ -196,6 +210,10 @@ int cli_parse(int argc, char **argv, unsigned int accepts, struct options *o,
 		if (apply(opt, optarg, o, err))
 			return -1;
 	}
+	if ((accepts & OPT_EXEC) && optind < argc) {
+		o->command = &argv[optind];	/* the rest is the command's */
+		return 0;
+	}
 	for (; optind < argc; optind++) {	/* after "--" */
 		if (o->n_args == CLI_MAX_ARGS)
 			return errf(err, "%s: unexpected argument '%s'", argv[0],
@@ -211,7 +229,8 @@ int cli_set(const char *name, const char *value, unsigned int accepts,
 	const struct option *opt = option_named(name);
 
 	if (!opt || opt->val == OPT_HELP || opt->val == OPT_JSON_FLAG ||
-	    opt->val == OPT_CONFIG_FILE)
+	    opt->val == OPT_CONFIG_FILE || opt->val == OPT_APP_POLICY ||
+	    opt->val == OPT_APP_NAME)
 		return errf(err, "unknown key '%s'", name);
 	if (opt->has_arg == required_argument && !value)
 		return errf(err, "'%s' needs a value", name);

@@ -29,6 +29,9 @@ struct options {
 	bool help;
 	enum tc_mode_choice tc_mode;
 	unsigned int netlink_buffer;	/* bytes; 0: the kernel's default */
+	uint32_t app_policy;		/* exec --policy; 0: not given */
+	char app_name[64];		/* exec --name */
+	char **command;			/* exec: what follows "--" */
 	struct policy policy;
 	char *args[CLI_MAX_ARGS];	/* positional arguments */
 	int n_args;
@@ -40,6 +43,7 @@ struct options {
 #define OPT_POLICY (1u << 0)	/* --tunnel --endpoint --allow-lan ... */
 #define OPT_JSON (1u << 1)
 #define OPT_AGENT (1u << 2)	/* --netlink-buffer */
+#define OPT_EXEC (1u << 3)	/* --policy --name */
 
 void cli_defaults(struct options *o);
 /* Parses argv (argv[0] is the command name) into o, over what cli_defaults

@@ -13,6 +13,8 @@ int cmd_allow(const struct options *o);
 int cmd_deny(const struct options *o);
 int cmd_tunnel(const struct options *o);
 int cmd_run(const struct options *o);
+int cmd_app(const struct options *o);
+int cmd_exec(const struct options *o);
 
 /* Detaches everything recorded in dir and removes the pins. */
 int teardown(const char *dir, char *err);

@@ -72,19 +72,7 @@ static int open_skeleton(struct load *l, char *err)
 		.prog_tc = bpf_program__fd(l->skel->progs.ksbpf_tc_egress),
 		.prog_l3 = bpf_program__fd(l->skel->progs.ksbpf_l3_egress),
 	};
-	l->guard.maps = (struct map_fds){
-		.config = bpf_map__fd(l->skel->maps.ksbpf_config),
-		.tunnels = bpf_map__fd(l->skel->maps.ksbpf_tunnels),
-		.tun_names = bpf_map__fd(l->skel->maps.ksbpf_tun_names),
-		.uplinks = bpf_map__fd(l->skel->maps.ksbpf_uplinks),
-		.endpoints = bpf_map__fd(l->skel->maps.ksbpf_endpoints),
-		.lan4 = bpf_map__fd(l->skel->maps.ksbpf_lan4),
-		.lan6 = bpf_map__fd(l->skel->maps.ksbpf_lan6),
-		.lan_dns = bpf_map__fd(l->skel->maps.ksbpf_lan_dns),
-		.apps = bpf_map__fd(l->skel->maps.ksbpf_apps),
-		.counters = bpf_map__fd(l->skel->maps.ksbpf_counters),
-	};
-	return 0;
+	return maps_from_object(l->skel->obj, &l->guard.maps, err);
 }
 
 static int attach_cgroup(struct load *l, char *err)

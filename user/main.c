@@ -71,6 +71,30 @@ static const char tunnel_help[] =
 	"applies it to the interfaces at once. Added names stay through later\n"
 	"`ksbpf load`s until `tunnel del`.\n\n";
 
+static const char app_help[] =
+	"Usage: ksbpf app set CGROUP_DIR enforce|bypass|block\n"
+	"       ksbpf app del CGROUP_DIR\n"
+	"       ksbpf app list [--json]\n"
+	"Per-app policies, by cgroup v2 directory; a process gets the policy of\n"
+	"its nearest listed cgroup (itself or an ancestor):\n"
+	"  enforce  the kill switch holds (with --scope apps, only these and\n"
+	"           block apps are held: the per-app kill switch)\n"
+	"  bypass   split tunnelling: the app may use the uplinks directly\n"
+	"  block    no network at all, tunnel included\n"
+	"`list` shows each app's policy, packets passed and dropped, and marks\n"
+	"removed cgroups (the agent forgets them within seconds).\n\n"
+	"  --json          print a JSON array\n";
+
+static const char exec_help[] =
+	"Usage: ksbpf exec --policy enforce|bypass|block [--name NAME] -- COMMAND [ARGS...]\n"
+	"Runs COMMAND in the cgroup CGROUP/ksbpf.apps/NAME (CGROUP: --cgroup, or\n"
+	"the cgroup v2 root; NAME: --name, or the command's name), listed with the\n"
+	"policy before COMMAND starts. One name is one app: every process run\n"
+	"under it shares the policy. Exit status: COMMAND's, or 126/127 when it\n"
+	"cannot be run, 1/2 for ksbpf's own errors.\n\n"
+	"  --policy POLICY enforce, bypass or block (required)\n"
+	"  --name NAME     the app's cgroup name\n";
+
 static const char unload_help[] =
 	"Usage: ksbpf unload [OPTIONS]\n"
 	"Detaches every ksbpf program and removes the pins: the kill switch is off.\n\n";
@@ -94,6 +118,8 @@ static const char main_help[] =
 	"  status               is it holding, and what does it hold\n"
 	"  allow|deny KIND VAL  edit the allowlist (endpoint, lan, lan-dns)\n"
 	"  tunnel add|del NAME  edit the tunnel names\n"
+	"  app set|del|list     per-app policies: enforce, bypass, block\n"
+	"  exec --policy P -- CMD  run CMD as an app with that policy\n"
 	"  help CMD             the options of CMD (also: ksbpf CMD --help)\n\n"
 	"Options: --version, --help. Every command takes --bpffs DIR, --cgroup DIR\n"
 	"and --config FILE.\n"
@@ -116,15 +142,17 @@ static const struct command commands[] = {
 	{ "allow", cmd_allow, 0, true, allow_help },
 	{ "deny", cmd_deny, 0, true, allow_help },
 	{ "tunnel", cmd_tunnel, 0, true, tunnel_help },
+	{ "app", cmd_app, OPT_JSON, true, app_help },
+	{ "exec", cmd_exec, OPT_EXEC, false, exec_help },
 };
 
-/* libbpf's own warnings say which kernel call failed; its chatter doesn't. */
+/* libbpf's own warnings say which kernel call failed; its chatter doesn't.
+ * They already start with "libbpf: ". */
 static int print_libbpf(enum libbpf_print_level level, const char *fmt,
 			va_list ap)
 {
 	if (level > LIBBPF_WARN)
 		return 0;
-	fputs("libbpf: ", stderr);
 	return vfprintf(stderr, fmt, ap);
 }
 

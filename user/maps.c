@@ -29,6 +29,8 @@ static const struct {
 	{ "ksbpf_lan6", offsetof(struct map_fds, lan6) },
 	{ "ksbpf_lan_dns", offsetof(struct map_fds, lan_dns) },
 	{ "ksbpf_apps", offsetof(struct map_fds, apps) },
+	{ "ksbpf_app_paths", offsetof(struct map_fds, app_paths) },
+	{ "ksbpf_app_stats", offsetof(struct map_fds, app_stats) },
 	{ "ksbpf_counters", offsetof(struct map_fds, counters) },
 };
 
@@ -50,6 +52,18 @@ int maps_open_pinned(const char *dir, struct map_fds *m, char *err)
 			maps_close(m);
 			return -1;
 		}
+	}
+	return 0;
+}
+
+int maps_from_object(struct bpf_object *obj, struct map_fds *m, char *err)
+{
+	for (size_t i = 0; i < sizeof(map_pins) / sizeof(map_pins[0]); i++) {
+		struct bpf_map *map = bpf_object__find_map_by_name(obj, map_pins[i].name);
+
+		if (!map)
+			return errf(err, "BPF object has no map %s", map_pins[i].name);
+		MAP_FD(m, i) = bpf_map__fd(map);
 	}
 	return 0;
 }
@@ -388,7 +402,6 @@ int maps_sync_policy(const struct map_fds *m, const struct policy *p,
 		.layout_version = KSBPF_LAYOUT_VERSION,
 		.netns_cookie = netns_cookie,
 	};
-	__u32 zero = 0;
 
 	if (p->scope_apps)
 		cfg.flags |= KSBPF_F_SCOPE_APPS;
@@ -398,9 +411,7 @@ int maps_sync_policy(const struct map_fds *m, const struct policy *p,
 	if (sync_tunnel_names(m, p, err) || sync_endpoints(m, p, err) ||
 	    sync_lan(m, p, err) || sync_lan_dns(m, p, err))
 		return -1;
-	if (bpf_map_update_elem(m->config, &zero, &cfg, BPF_ANY))
-		return errf(err, "update ksbpf_config: %s", strerror(errno));
-	return 0;
+	return maps_write_config(m, &cfg, err);
 }
 
 int maps_sync_tunnels(const struct map_fds *m, const struct policy *p,
@@ -447,6 +458,16 @@ int maps_read_config(const struct map_fds *m, struct ksbpf_config *cfg)
 	__u32 zero = 0;
 
 	return bpf_map_lookup_elem(m->config, &zero, cfg);
+}
+
+int maps_write_config(const struct map_fds *m, const struct ksbpf_config *cfg,
+		      char *err)
+{
+	__u32 zero = 0;
+
+	if (bpf_map_update_elem(m->config, &zero, cfg, BPF_ANY))
+		return errf(err, "update ksbpf_config: %s", strerror(errno));
+	return 0;
 }
 
 int maps_read_counter(const struct map_fds *m, uint32_t index,

@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <bpf/libbpf.h>
 #include "ifaces.h"
 #include "policy.h"
 
@@ -18,12 +19,16 @@ struct map_fds {
 	int lan6;
 	int lan_dns;
 	int apps;
+	int app_paths;
+	int app_stats;
 	int counters;
 };
 
 /* Opens every pinned map of dir; all fds -1 and an error if one is missing. */
 int maps_open_pinned(const char *dir, struct map_fds *m, char *err);
 void maps_close(struct map_fds *m);
+/* The fds of a loaded object's maps (owned by the object: not closed). */
+int maps_from_object(struct bpf_object *obj, struct map_fds *m, char *err);
 
 /* Makes the allowlist maps hold exactly what p asks for: new entries go in
  * before old ones leave, so an entry in both is never missing. */
@@ -36,6 +41,8 @@ int maps_sync_tunnels(const struct map_fds *m, const struct policy *p,
 /* Reads the tunnel names back into p (for status and adopting loaders). */
 int maps_read_tunnel_names(const struct map_fds *m, struct policy *p);
 int maps_read_config(const struct map_fds *m, struct ksbpf_config *cfg);
+int maps_write_config(const struct map_fds *m, const struct ksbpf_config *cfg,
+		      char *err);
 
 /* Run-time edits (`ksbpf allow|deny`, `ksbpf tunnel add|del`): they stay
  * through later loads until undone. The deny/del calls return 1 when there

@@ -45,3 +45,17 @@ const char *tc_mode_name(unsigned int mode)
 		return "none";
 	}
 }
+
+const char *app_policy_name(unsigned int policy)
+{
+	switch (policy) {
+	case KSBPF_APP_ENFORCE:
+		return "enforce";
+	case KSBPF_APP_BYPASS:
+		return "bypass";
+	case KSBPF_APP_BLOCK:
+		return "block";
+	default:
+		return "none";
+	}
+}

@@ -8,5 +8,6 @@
 const char *reason_name(enum ksbpf_reason reason);
 const char *hook_name(enum ksbpf_hook hook);
 const char *tc_mode_name(unsigned int mode);
+const char *app_policy_name(unsigned int policy);
 
 #endif

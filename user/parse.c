@@ -181,6 +181,19 @@ int parse_endpoint(const char *s, struct endpoint *out, char *err)
 	return 0;
 }
 
+int parse_app_policy(const char *s, uint32_t *policy, char *err)
+{
+	if (!strcmp(s, "enforce"))
+		*policy = KSBPF_APP_ENFORCE;
+	else if (!strcmp(s, "bypass"))
+		*policy = KSBPF_APP_BYPASS;
+	else if (!strcmp(s, "block"))
+		*policy = KSBPF_APP_BLOCK;
+	else
+		return fail(err, "policy '%s' must be enforce, bypass or block", s);
+	return 0;
+}
+
 int format_ip(const struct ip_addr *ip, char *buf, size_t len)
 {
 	int af = ip->family == KSBPF_AF_INET ? AF_INET : AF_INET6;

@@ -38,6 +38,8 @@ int parse_cidr(const char *s, struct cidr *out, char *err);
 /* IP:PORT/udp|tcp[@FWMARK], IPv6 as [ADDR]:PORT/... */
 int parse_endpoint(const char *s, struct endpoint *out, char *err);
 int parse_u32(const char *s, uint32_t *out, char *err);
+/* enforce, bypass or block -> enum ksbpf_app_policy */
+int parse_app_policy(const char *s, uint32_t *policy, char *err);
 
 
 int format_ip(const struct ip_addr *ip, char *buf, size_t len);

@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+#include "apps.h"
+
+#include <bpf/bpf.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cgroup.h"
+#include "err.h"
+
+static bool any_app(const struct map_fds *m)
+{
+	__u64 key;
+
+	return bpf_map_get_next_key(m->apps, NULL, &key) == 0;
+}
+
+int apps_update_flag(const struct map_fds *m, char *err)
+{
+	struct ksbpf_config cfg;
+
+	if (maps_read_config(m, &cfg))
+		return errf(err, "read ksbpf_config: %s", strerror(errno));
+	if (any_app(m))
+		cfg.flags |= KSBPF_F_HAVE_APPS;
+	else
+		cfg.flags &= ~KSBPF_F_HAVE_APPS;
+	return maps_write_config(m, &cfg, err);
+}
+
+int apps_set(const struct map_fds *m, const char *path, uint32_t policy,
+	     char *err)
+{
+	struct ksbpf_app_path where = { 0 };
+	struct ksbpf_app app = { .policy = policy };
+	uint64_t id;
+	int fd = cgroup_open(path, &id, err);
+
+	if (fd < 0)
+		return -1;
+	close(fd);
+	if (strlen(path) >= sizeof(where.path))
+		return errf(err, "%s: path longer than %zu", path, sizeof(where.path) - 1);
+	strcpy(where.path, path);
+	/* The path first, so whoever sees the policy can name the app. */
+	if (bpf_map_update_elem(m->app_paths, &id, &where, BPF_ANY) ||
+	    bpf_map_update_elem(m->apps, &id, &app, BPF_ANY))
+		return errf(err, "app %s: update ksbpf_apps: %s", path, strerror(errno));
+	return apps_update_flag(m, err);
+}
+
+static void forget(const struct map_fds *m, uint64_t id)
+{
+	bpf_map_delete_elem(m->apps, &id);
+	bpf_map_delete_elem(m->app_stats, &id);
+	bpf_map_delete_elem(m->app_paths, &id);
+}
+
+/* The id a path was listed with: the directory's, or the recorded path's
+ * when the directory is gone. */
+static int find_id(const struct map_fds *m, const char *path, uint64_t *id)
+{
+	struct ksbpf_app_path where;
+	struct ksbpf_app app;
+	struct stat st;
+	__u64 key, next;
+	bool first = true;
+
+	if (!stat(path, &st) && !bpf_map_lookup_elem(m->apps, &st.st_ino, &app)) {
+		*id = st.st_ino;
+		return 0;
+	}
+	while (!bpf_map_get_next_key(m->app_paths, first ? NULL : &key, &next)) {
+		first = false;
+		key = next;
+		if (!bpf_map_lookup_elem(m->app_paths, &key, &where) &&
+		    !strcmp(where.path, path)) {
+			*id = key;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int apps_del(const struct map_fds *m, const char *path, char *err)
+{
+	uint64_t id;
+
+	if (find_id(m, path, &id))
+		return 1;
+	forget(m, id);
+	return apps_update_flag(m, err);
+}
+
+static void read_stats(const struct map_fds *m, uint64_t id,
+		       struct ksbpf_counter_pair *sum)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	struct ksbpf_counter_pair *percpu;
+
+	memset(sum, 0, sizeof(*sum));
+	if (ncpus <= 0)
+		return;
+	percpu = calloc((size_t)ncpus, sizeof(*percpu));
+	if (percpu && !bpf_map_lookup_elem(m->app_stats, &id, percpu)) {
+		for (int cpu = 0; cpu < ncpus; cpu++) {
+			sum->passed += percpu[cpu].passed;
+			sum->dropped += percpu[cpu].dropped;
+		}
+	}
+	free(percpu);
+}
+
+static bool cgroup_gone(uint64_t id, const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) || st.st_ino != id;
+}
+
+int apps_list(const struct map_fds *m, struct app_info **out, size_t *n,
+	      char *err)
+{
+	struct app_info *list = NULL;
+	size_t cap = 0;
+	__u64 key, next;
+	bool first = true;
+
+	*n = 0;
+	while (!bpf_map_get_next_key(m->apps, first ? NULL : &key, &next)) {
+		struct ksbpf_app app;
+		struct ksbpf_app_path where = { "?" };
+		struct app_info *a;
+
+		first = false;
+		key = next;
+		if (bpf_map_lookup_elem(m->apps, &key, &app))
+			continue;
+		if (*n == cap) {
+			struct app_info *grown = realloc(list, (cap = cap * 2 + 16) *
+							 sizeof(*grown));
+
+			if (!grown) {
+				free(list);
+				return errf(err, "app list: %s", strerror(ENOMEM));
+			}
+			list = grown;
+		}
+		bpf_map_lookup_elem(m->app_paths, &key, &where);
+		a = &list[(*n)++];
+		memset(a, 0, sizeof(*a));
+		a->cgroup_id = key;
+		a->policy = app.policy;
+		memcpy(a->path, where.path, sizeof(a->path));
+		a->path[sizeof(a->path) - 1] = '\0';
+		a->gone = cgroup_gone(key, a->path);
+		read_stats(m, key, &a->stats);
+	}
+	*out = list;
+	return 0;
+}
+
+int apps_sweep(const struct map_fds *m, void (*said)(const struct app_info *))
+{
+	struct app_info *list;
+	char err[ERR_LEN];
+	size_t n;
+	int swept = 0;
+
+	if (apps_list(m, &list, &n, err))
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!list[i].gone)
+			continue;
+		forget(m, list[i].cgroup_id);
+		if (said)
+			said(&list[i]);
+		swept++;
+	}
+	free(list);
+	if (swept)
+		apps_update_flag(m, err);
+	return swept;
+}
