@@ -106,8 +106,9 @@ UP1MAC=$(mac_of "$LAB_NS_S" up1)
 t0=$(date +%s%N)
 uplink2_move up1 203.0.113 2001:db8:2 || fail "moving up1 into the client"
 # As fast as possible after it appears: AF_PACKET frames and UDP from a
-# process outside the cgroup (only TC can stop those). Info only: no
-# userspace agent can beat a sender that is already waiting.
+# process outside the cgroup (only TC can stop those). The interface
+# arrives down; the agent attaches at its first netlink event, before the
+# `ip` commands that bring it up and route to it have returned.
 in_client "${LAB_SEND[@]}" --tag race --count 20 --interval 0.005 \
 	"afp4:up1,$(mac_of "$LAB_NS_S" sv1),203.0.113.2,$LAB_INET4,40002" \
 	"udp4:$LAB_INET4:40002" "udp6:[$LAB_INET6]:40002" >"$LAB_DIR/race.out" 2>&1
@@ -119,7 +120,9 @@ fi
 check "route to $LAB_INET4 now via up1" sh -c "ip -n $LAB_NS_C route get $LAB_INET4 | grep -q 'dev up1'"
 sleep 0.3
 cap_stop n-sv1
-info "race: $(sender_get race all sent) frames/datagrams sent (+$(sender_get race all err) ENOBUFS, $(sender_get race all eperm) EPERM) right after up1 appeared; on sv1: $(cap_count n-sv1 "ether src $UP1MAC and udp and dst port 40002")"
+info "race: $(sender_get race all sent) frames/datagrams sent (+$(sender_get race all err) ENOBUFS, $(sender_get race all eperm) EPERM) right after up1 appeared"
+check_zero "leaks on sv1 right after up1 appeared" \
+	"$(cap_count n-sv1 "ether src $UP1MAC and udp and dst port 40002")"
 cap_start n2-sv1 "$LAB_NS_S" sv1
 # shellcheck disable=SC2046
 sender_start n-cg cg --count 20 --interval 0.02 $(probes_inet)
