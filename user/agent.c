@@ -17,15 +17,20 @@
 #include <string.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
 
+#include "apps.h"
 #include "commands.h"
 #include "guard.h"
 #include "link_event.h"
 #include "names.h"
 #include "pins.h"
+
+/* How often removed app cgroups are looked for. */
+#define APP_SWEEP_SECONDS 2
 
 struct agent {
 	const char *dir;
@@ -33,6 +38,7 @@ struct agent {
 	struct policy *names;
 	int netlink;
 	int signals;
+	int sweep_timer;
 };
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -291,15 +297,56 @@ static int handle_signals(struct agent *a, const struct options *o)
 	return 0;
 }
 
+static void said_app_gone(const struct app_info *app)
+{
+	say("app %s (cgroup id %llu) was removed: policy forgotten", app->path,
+	    (unsigned long long)app->cgroup_id);
+}
+
+static int open_sweep_timer(char *err)
+{
+	struct itimerspec every = {
+		.it_interval = { .tv_sec = APP_SWEEP_SECONDS },
+		.it_value = { .tv_sec = APP_SWEEP_SECONDS },
+	};
+	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+
+	if (fd < 0 || timerfd_settime(fd, 0, &every, NULL)) {
+		errf(err, "timerfd: %s", strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* A removed cgroup cannot hold sockets: its entry is only clutter, and its
+ * id could be mistaken for another's in `app list`. */
+static void sweep_apps(struct agent *a)
+{
+	uint64_t expirations;
+	char err[ERR_LEN];
+	int lock;
+
+	if (read(a->sweep_timer, &expirations, sizeof(expirations)) < 0)
+		return;
+	lock = pins_lock(a->dir, err);
+	if (lock < 0)
+		return;
+	apps_sweep(&a->guard.maps, said_app_gone);
+	close(lock);
+}
+
 static int follow(struct agent *a, const struct options *o)
 {
-	struct pollfd fds[2] = {
+	struct pollfd fds[3] = {
 		{ .fd = a->netlink, .events = POLLIN },
 		{ .fd = a->signals, .events = POLLIN },
+		{ .fd = a->sweep_timer, .events = POLLIN },
 	};
 
 	for (;;) {
-		if (poll(fds, 2, -1) < 0) {
+		if (poll(fds, 3, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			say("poll: %s", strerror(errno));
@@ -309,12 +356,16 @@ static int follow(struct agent *a, const struct options *o)
 			return EXIT_FAILED;
 		if ((fds[1].revents & POLLIN) && handle_signals(a, o))
 			return EXIT_OK;
+		if (fds[2].revents & POLLIN)
+			sweep_apps(a);
 	}
 }
 
 int cmd_run(const struct options *o)
 {
-	struct agent a = { .dir = o->bpffs, .netlink = -1, .signals = -1 };
+	struct agent a = {
+		.dir = o->bpffs, .netlink = -1, .signals = -1, .sweep_timer = -1,
+	};
 	char err[ERR_LEN];
 	int ret;
 
@@ -326,7 +377,8 @@ int cmd_run(const struct options *o)
 	/* Subscribed before load looks at the interfaces: nothing that
 	 * happens in between is missed. */
 	a.netlink = open_netlink(o->netlink_buffer, err);
-	if (a.netlink < 0 || (a.signals = open_signals(err)) < 0) {
+	if (a.netlink < 0 || (a.signals = open_signals(err)) < 0 ||
+	    (a.sweep_timer = open_sweep_timer(err)) < 0) {
 		report_error(err);
 		ret = EXIT_FAILED;
 		goto out;
@@ -350,6 +402,8 @@ out:
 		close(a.netlink);
 	if (a.signals >= 0)
 		close(a.signals);
+	if (a.sweep_timer >= 0)
+		close(a.sweep_timer);
 	free(a.names);
 	return ret;
 }

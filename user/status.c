@@ -49,6 +49,7 @@ struct status {
 	int n_lans;
 	struct ip_addr lan_dns[KSBPF_MAX_LAN_DNS];
 	int n_lan_dns;
+	int n_apps;
 	struct ksbpf_counter counters[KSBPF_HOOK_MAX][KSBPF_REASON_MAX];
 };
 
@@ -216,6 +217,18 @@ static void collect_lan_dns(struct status *s, const struct map_fds *m)
 	}
 }
 
+static void count_apps(struct status *s, const struct map_fds *m)
+{
+	__u64 key, next;
+	bool first = true;
+
+	while (!bpf_map_get_next_key(m->apps, first ? NULL : &key, &next)) {
+		first = false;
+		key = next;
+		s->n_apps++;
+	}
+}
+
 static void collect_counters(struct status *s, const struct map_fds *m)
 {
 	for (int hook = 0; hook < KSBPF_HOOK_MAX; hook++)
@@ -256,6 +269,7 @@ static int collect(struct status *s, const struct options *o, char *err)
 	collect_endpoints(s, &m);
 	collect_lans(s, &m);
 	collect_lan_dns(s, &m);
+	count_apps(s, &m);
 	collect_counters(s, &m);
 	free(ifs);
 	maps_close(&m);
@@ -365,6 +379,7 @@ static void print_text(const struct status *s, enum ksbpf_exit state)
 	for (int i = 0; i < s->n_lan_dns; i++)
 		if (!format_ip(&s->lan_dns[i], buf, sizeof(buf)))
 			printf("  %s\n", buf);
+	printf("apps:      %d listed%s\n", s->n_apps, s->n_apps ? " (ksbpf app list)" : "");
 	printf("counters:  %-14s %20s %20s\n", "reason", "cgroup_egress", "tc_egress");
 	for (int r = 0; r < KSBPF_REASON_MAX; r++)
 		printf("  %-8s %-14s %20llu %20llu\n",
@@ -515,6 +530,8 @@ static void print_json(const struct status *s, enum ksbpf_exit state)
 		print_json_tunnels(&j, s);
 		print_json_uplinks(&j, s);
 		print_json_allowlists(&j, s);
+		json_key(&j, "apps");
+		json_uint(&j, (uint64_t)s->n_apps);
 		print_json_counters(&j, s);
 	}
 	json_object_end(&j);
