@@ -411,6 +411,52 @@ static void config_file_and_command_line(void **state)
 	assert_non_null(strstr(err, "/nonexistent/ksbpf.conf"));
 }
 
+static void exec_options(void **state)
+{
+	static struct options o;
+	char err[PARSE_ERR_LEN];
+
+	(void)state;
+	assert_int_equal(parse_args(&o, OPT_EXEC, err, "exec", "--policy", "bypass",
+				    "--name", "steam", "--", "steam", "-silent", "--x",
+				    "a", "b", "c", NULL), 0);
+	assert_int_equal(o.app_policy, KSBPF_APP_BYPASS);
+	assert_string_equal(o.app_name, "steam");
+	assert_non_null(o.command);
+	assert_string_equal(o.command[0], "steam");
+	assert_string_equal(o.command[1], "-silent");	/* not ksbpf's */
+	assert_string_equal(o.command[2], "--x");
+	assert_string_equal(o.command[5], "c");
+	assert_null(o.command[6]);
+	assert_int_equal(parse_args(&o, OPT_EXEC, err, "exec", "--policy", "tunnel",
+				    "--", "x", NULL), -1);
+	assert_non_null(strstr(err, "enforce, bypass or block"));
+	assert_int_equal(parse_args(&o, OPT_EXEC, err, "exec", "--policy", "block",
+				    "--name", "../up", "--", "x", NULL), -1);
+	assert_int_equal(parse_args(&o, OPT_EXEC, err, "exec", "--policy", "block",
+				    "--name", "..", "--", "x", NULL), -1);
+	/* Only exec takes them. */
+	assert_int_equal(parse_args(&o, OPT_POLICY, err, "load", "--policy", "block",
+				    NULL), -1);
+}
+
+static void app_policies(void **state)
+{
+	char err[PARSE_ERR_LEN];
+	uint32_t policy;
+
+	(void)state;
+	assert_int_equal(parse_app_policy("enforce", &policy, err), 0);
+	assert_int_equal(policy, KSBPF_APP_ENFORCE);
+	assert_int_equal(parse_app_policy("bypass", &policy, err), 0);
+	assert_int_equal(policy, KSBPF_APP_BYPASS);
+	assert_int_equal(parse_app_policy("block", &policy, err), 0);
+	assert_int_equal(policy, KSBPF_APP_BLOCK);
+	assert_int_equal(parse_app_policy("Block", &policy, err), -1);
+	assert_int_equal(parse_app_policy("", &policy, err), -1);
+	assert_non_null(strstr(err, "''"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -427,6 +473,8 @@ int main(void)
 		cmocka_unit_test(cli_rejects),
 		cmocka_unit_test(cli_positional_arguments),
 		cmocka_unit_test(config_file_and_command_line),
+		cmocka_unit_test(exec_options),
+		cmocka_unit_test(app_policies),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1466,6 +1466,47 @@ static void test_app_enforce(void **state)
 	RUN_CASES(app_enforce_cases);
 }
 
+/* Sums an app's per-CPU packet counts (ksbpf_app_stats). */
+static struct ksbpf_counter_pair app_stats(int node)
+{
+	int fd = bpf_map__fd(env.skel->maps.ksbpf_app_stats);
+	struct ksbpf_counter_pair *percpu, sum = { 0 };
+
+	percpu = calloc(env.ncpus, sizeof(*percpu));
+	assert_non_null(percpu);
+	if (!bpf_map_lookup_elem(fd, &env.cg_id[node], percpu)) {
+		for (int cpu = 0; cpu < env.ncpus; cpu++) {
+			sum.passed += percpu[cpu].passed;
+			sum.dropped += percpu[cpu].dropped;
+		}
+	}
+	free(percpu);
+	return sum;
+}
+
+/* Each listed app's packets are counted under the app, passed and dropped
+ * apart; a cgroup that is not the listed one gets nothing. */
+static void test_app_counters(void **state)
+{
+	struct ksbpf_counter_pair a, top;
+
+	(void)state;
+	apps_world(KSBPF_F_HAVE_APPS);
+	set_app(CG_A, KSBPF_APP_BLOCK);
+	RUN_CASES(app_block_cases);
+	a = app_stats(CG_A);
+	top = app_stats(CG_TOP);
+	assert_true(a.dropped > 0);
+	assert_true(a.passed > 0);	/* loopback stays open to a blocked app */
+	assert_int_equal(top.passed + top.dropped, 0);
+	reset_apps();
+	set_app(CG_TOP, KSBPF_APP_BYPASS);
+	RUN_CASES(app_bypass_cases);
+	top = app_stats(CG_TOP);
+	assert_true(top.passed > 0);
+	assert_int_equal(app_stats(CG_A).dropped, a.dropped);	/* unchanged */
+}
+
 /* A child inherits its nearest listed ancestor, whichever way round. */
 static void test_app_nearest_wins(void **state)
 {
@@ -1711,6 +1752,7 @@ int main(void)
 		T(test_row4_app_bypass),
 		T(test_app_enforce),
 		T(test_app_nearest_wins),
+		T(test_app_counters),
 		T(test_app_flag_off),
 		T(test_scope_apps),
 		T(test_scope_apps_empty),
