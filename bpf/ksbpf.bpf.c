@@ -4,6 +4,7 @@
  * verdict of ksbpf_verdict() (verdict.h) in its own return convention.
  */
 #include <stdbool.h>
+#include "events.h"
 #include "verdict.h"
 
 #define CGROUP_DROP 0
@@ -22,17 +23,22 @@ static __always_inline bool from_guarded_netns(struct __sk_buff *skb)
 	return cfg && bpf_get_netns_cookie(skb) == cfg->netns_cookie;
 }
 
-/* Counts the verdict; returns whether the packet may pass. */
+/* Counts the verdict, reports a drop; returns whether the packet may pass. */
 static __always_inline bool judge(struct __sk_buff *skb, enum ksbpf_hook hook,
 				  bool ether)
 {
 	struct app app = {};
-	enum ksbpf_reason reason = ksbpf_verdict(skb, ether, &app);
+	struct packet p = {};
+	enum ksbpf_reason reason = ksbpf_verdict(skb, ether, &app, &p);
 	bool pass = ksbpf_reason_allows(reason);
 
 	ksbpf_count(hook, reason, skb->len);
+	if (hook == KSBPF_HOOK_TC_EGRESS)
+		ksbpf_count_uplink(skb->ifindex, pass);
 	if (app.cgroup_id)
 		ksbpf_count_app(app.cgroup_id, pass);
+	if (!pass)
+		ksbpf_report_drop(skb, hook, reason, &p);
 	return pass;
 }
 

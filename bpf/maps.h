@@ -111,6 +111,41 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } ksbpf_counters SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, KSBPF_EVENT_RING);
+	__type(key, __u32);
+	__type(value, struct ksbpf_event);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ksbpf_events SEC(".maps");
+
+/* The sequence number of the last event (key 0). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ksbpf_event_seq SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, KSBPF_REASON_MAX);
+	__type(key, __u32);		/* enum ksbpf_reason */
+	__type(value, struct ksbpf_event_budget);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ksbpf_event_budget SEC(".maps");
+
+/* Per uplink: entries made by the loader when it attaches, so the program
+ * only ever looks up. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, KSBPF_MAX_UPLINKS);
+	__type(key, __u32);		/* ifindex */
+	__type(value, struct ksbpf_counter_pair);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ksbpf_uplink_stats SEC(".maps");
+
 static __always_inline const struct ksbpf_config *ksbpf_get_config(void)
 {
 	__u32 zero = 0;
@@ -130,6 +165,22 @@ static __always_inline void ksbpf_count(enum ksbpf_hook hook,
 	}
 }
 
+static __always_inline void count_pair(struct ksbpf_counter_pair *c, bool passed)
+{
+	if (passed)
+		c->passed++;
+	else
+		c->dropped++;
+}
+
+static __always_inline void ksbpf_count_uplink(__u32 ifindex, bool passed)
+{
+	struct ksbpf_counter_pair *c = bpf_map_lookup_elem(&ksbpf_uplink_stats, &ifindex);
+
+	if (c)
+		count_pair(c, passed);
+}
+
 static __always_inline void ksbpf_count_app(__u64 cgroup_id, bool passed)
 {
 	struct ksbpf_counter_pair *c = bpf_map_lookup_elem(&ksbpf_app_stats, &cgroup_id);
@@ -142,10 +193,7 @@ static __always_inline void ksbpf_count_app(__u64 cgroup_id, bool passed)
 		if (!c)
 			return;
 	}
-	if (passed)
-		c->passed++;
-	else
-		c->dropped++;
+	count_pair(c, passed);
 }
 
 #endif /* KSBPF_MAPS_H */

@@ -33,6 +33,7 @@
 
 struct packet {
 	__be32 daddr[4];	/* IPv4 in daddr[0] */
+	__be32 saddr[4];	/* for drop events only */
 	__u16 sport;		/* host order, valid when has_ports */
 	__u16 dport;
 	__u8 family;		/* KSBPF_AF_INET, KSBPF_AF_INET6, PACKET_ARP/EAPOL */
@@ -78,6 +79,7 @@ static __always_inline int parse_ipv4(struct __sk_buff *skb, __u32 off,
 	p->proto = ip.protocol;
 	p->hop_limit = ip.ttl;
 	p->daddr[0] = ip.daddr;
+	p->saddr[0] = ip.saddr;
 	if (bpf_ntohs(ip.frag_off) & 0x1fff) {
 		p->fragment_tail = 1;
 		return 0;
@@ -98,6 +100,7 @@ static __always_inline int parse_ipv6(struct __sk_buff *skb, __u32 off,
 	p->family = KSBPF_AF_INET6;
 	p->hop_limit = ip6.hop_limit;
 	__builtin_memcpy(p->daddr, &ip6.daddr, sizeof(p->daddr));
+	__builtin_memcpy(p->saddr, &ip6.saddr, sizeof(p->saddr));
 	nexthdr = ip6.nexthdr;
 	off += sizeof(ip6);
 

@@ -163,12 +163,13 @@ static __always_inline bool in_lan(const struct packet *p)
 	return false;
 }
 
-/* The verdict, as a reason; *app says which app the packet belongs to. */
+/* The verdict, as a reason; *app says which app the packet belongs to and
+ * *p what was parsed of it (for drop events). */
 static __always_inline enum ksbpf_reason
-ksbpf_verdict(struct __sk_buff *skb, bool ether, struct app *app)
+ksbpf_verdict(struct __sk_buff *skb, bool ether, struct app *app,
+	      struct packet *p)
 {
 	const struct ksbpf_config *cfg = ksbpf_get_config();
-	struct packet p = {};
 	int err;
 
 	if (!cfg)
@@ -183,22 +184,22 @@ ksbpf_verdict(struct __sk_buff *skb, bool ether, struct app *app)
 	if (skb->ifindex == LOOPBACK_IFINDEX)
 		return KSBPF_R_LOOPBACK;
 
-	err = ether ? parse_ether(skb, &p) : parse_ip(skb, 0, &p);
+	err = ether ? parse_ether(skb, p) : parse_ip(skb, 0, p);
 	if (err)
 		return KSBPF_R_MALFORMED;
-	if (is_loopback_addr(&p))
+	if (is_loopback_addr(p))
 		return KSBPF_R_LOOPBACK;
 	if (app->policy == KSBPF_APP_BLOCK)
 		return KSBPF_R_APP_BLOCK;
 	if (app->policy == KSBPF_APP_BYPASS)
 		return KSBPF_R_APP_BYPASS;
-	if (is_endpoint(&p, skb->mark))
+	if (is_endpoint(p, skb->mark))
 		return KSBPF_R_ENDPOINT;
-	if (is_link_bringup(&p))
+	if (is_link_bringup(p))
 		return KSBPF_R_LINK_BRINGUP;
-	if (is_dns(&p) && !is_listed_resolver(&p))
+	if (is_dns(p) && !is_listed_resolver(p))
 		return KSBPF_R_DNS;
-	if (in_lan(&p))
+	if (in_lan(p))
 		return KSBPF_R_LAN;
 	return KSBPF_R_NO_ROUTE;
 }

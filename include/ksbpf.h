@@ -165,6 +165,40 @@ struct ksbpf_counter_pair {
 	__u64 dropped;
 };
 
+/*
+ * Drop events: a ring of the last KSBPF_EVENT_RING drops in a pinned array
+ * (ksbpf_events), slot = seq % KSBPF_EVENT_RING. Unlike a BPF ring buffer it
+ * keeps the newest events and has no single consumer: the agent's log and
+ * any number of `ksbpf events` readers see the same drops. At most
+ * KSBPF_EVENTS_PER_SEC per reason and CPU are recorded; the rest are counted
+ * in ksbpf_event_budget.suppressed.
+ */
+#define KSBPF_EVENT_RING 4096
+#define KSBPF_EVENTS_PER_SEC 64
+
+struct ksbpf_event {
+	__u64 seq;		/* 1, 2, ...; 0: an empty slot */
+	__u64 time_ns;		/* CLOCK_BOOTTIME */
+	__u64 cgroup_id;	/* the socket's cgroup; 0: no socket */
+	__u32 ifindex;		/* where it would have left */
+	__u32 len;
+	__u8 hook;		/* enum ksbpf_hook */
+	__u8 reason;		/* enum ksbpf_reason */
+	__u8 family;		/* KSBPF_AF_INET(6); 0: not IP */
+	__u8 proto;
+	__u16 sport;		/* host order; 0 when there are no ports */
+	__u16 dport;
+	__u8 saddr[16];
+	__u8 daddr[16];
+};
+
+/* ksbpf_event_budget: per-CPU, per reason. */
+struct ksbpf_event_budget {
+	__u64 window_start_ns;
+	__u64 emitted;		/* in this one-second window */
+	__u64 suppressed;	/* in all, over the limit */
+};
+
 /* ksbpf_counters: per-CPU array indexed by ksbpf_counter_index(). */
 struct ksbpf_counter {
 	__u64 packets;

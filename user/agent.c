@@ -24,13 +24,16 @@
 
 #include "apps.h"
 #include "commands.h"
+#include "events.h"
 #include "guard.h"
 #include "link_event.h"
 #include "names.h"
 #include "pins.h"
 
-/* How often removed app cgroups are looked for. */
-#define APP_SWEEP_SECONDS 2
+/* Once a second the agent logs new drops, at most this many lines, and
+ * every APP_SWEEP_TICKS it looks for removed app cgroups. */
+#define DROP_LOG_LINES 10
+#define APP_SWEEP_TICKS 2
 
 struct agent {
 	const char *dir;
@@ -38,7 +41,11 @@ struct agent {
 	struct policy *names;
 	int netlink;
 	int signals;
-	int sweep_timer;
+	int tick_timer;
+	unsigned long ticks;
+	uint64_t last_event;
+	struct ksbpf_event *events;
+	struct event_names *event_names;
 };
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -303,11 +310,11 @@ static void said_app_gone(const struct app_info *app)
 	    (unsigned long long)app->cgroup_id);
 }
 
-static int open_sweep_timer(char *err)
+static int open_tick_timer(char *err)
 {
 	struct itimerspec every = {
-		.it_interval = { .tv_sec = APP_SWEEP_SECONDS },
-		.it_value = { .tv_sec = APP_SWEEP_SECONDS },
+		.it_interval = { .tv_sec = 1 },
+		.it_value = { .tv_sec = 1 },
 	};
 	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 
@@ -324,17 +331,42 @@ static int open_sweep_timer(char *err)
  * id could be mistaken for another's in `app list`. */
 static void sweep_apps(struct agent *a)
 {
-	uint64_t expirations;
 	char err[ERR_LEN];
-	int lock;
+	int lock = pins_lock(a->dir, err);
 
-	if (read(a->sweep_timer, &expirations, sizeof(expirations)) < 0)
-		return;
-	lock = pins_lock(a->dir, err);
 	if (lock < 0)
 		return;
 	apps_sweep(&a->guard.maps, said_app_gone);
 	close(lock);
+}
+
+/* One line per drop, a few a second: the journal is no packet capture. */
+static void log_drops(struct agent *a)
+{
+	char line[512];
+	uint64_t lost;
+	size_t n;
+
+	events_read(&a->guard.maps, a->last_event, a->events, &n, &lost,
+		    &a->last_event);
+	for (size_t i = 0; i < n && i < DROP_LOG_LINES; i++) {
+		event_format(&a->events[i], a->event_names, line, sizeof(line));
+		say("%s", line);
+	}
+	if (n + lost > DROP_LOG_LINES)
+		say("... and %llu more drops this second (ksbpf events)",
+		    (unsigned long long)(n + lost - (n < DROP_LOG_LINES ? n : DROP_LOG_LINES)));
+}
+
+static void tick(struct agent *a)
+{
+	uint64_t expirations;
+
+	if (read(a->tick_timer, &expirations, sizeof(expirations)) < 0)
+		return;
+	log_drops(a);
+	if (++a->ticks % APP_SWEEP_TICKS == 0)
+		sweep_apps(a);
 }
 
 static int follow(struct agent *a, const struct options *o)
@@ -342,7 +374,7 @@ static int follow(struct agent *a, const struct options *o)
 	struct pollfd fds[3] = {
 		{ .fd = a->netlink, .events = POLLIN },
 		{ .fd = a->signals, .events = POLLIN },
-		{ .fd = a->sweep_timer, .events = POLLIN },
+		{ .fd = a->tick_timer, .events = POLLIN },
 	};
 
 	for (;;) {
@@ -357,20 +389,22 @@ static int follow(struct agent *a, const struct options *o)
 		if ((fds[1].revents & POLLIN) && handle_signals(a, o))
 			return EXIT_OK;
 		if (fds[2].revents & POLLIN)
-			sweep_apps(a);
+			tick(a);
 	}
 }
 
 int cmd_run(const struct options *o)
 {
 	struct agent a = {
-		.dir = o->bpffs, .netlink = -1, .signals = -1, .sweep_timer = -1,
+		.dir = o->bpffs, .netlink = -1, .signals = -1, .tick_timer = -1,
 	};
 	char err[ERR_LEN];
 	int ret;
 
 	a.names = calloc(1, sizeof(*a.names));
-	if (!a.names) {
+	a.events = calloc(KSBPF_EVENT_RING, sizeof(*a.events));
+	a.event_names = event_names_new();
+	if (!a.names || !a.events || !a.event_names) {
 		report_error("out of memory");
 		return EXIT_FAILED;
 	}
@@ -378,7 +412,7 @@ int cmd_run(const struct options *o)
 	 * happens in between is missed. */
 	a.netlink = open_netlink(o->netlink_buffer, err);
 	if (a.netlink < 0 || (a.signals = open_signals(err)) < 0 ||
-	    (a.sweep_timer = open_sweep_timer(err)) < 0) {
+	    (a.tick_timer = open_tick_timer(err)) < 0) {
 		report_error(err);
 		ret = EXIT_FAILED;
 		goto out;
@@ -393,6 +427,7 @@ int cmd_run(const struct options *o)
 	}
 	a.guard.names = a.names;
 	a.guard.tc_mode = o->tc_mode;
+	a.last_event = events_last_seq(&a.guard.maps);	/* only new drops */
 	say("following rtnetlink; SIGHUP reloads the configuration");
 	resync(&a);
 	ret = follow(&a, o);
@@ -402,8 +437,10 @@ out:
 		close(a.netlink);
 	if (a.signals >= 0)
 		close(a.signals);
-	if (a.sweep_timer >= 0)
-		close(a.sweep_timer);
+	if (a.tick_timer >= 0)
+		close(a.tick_timer);
 	free(a.names);
+	free(a.events);
+	event_names_free(a.event_names);
 	return ret;
 }

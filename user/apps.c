@@ -95,25 +95,6 @@ int apps_del(const struct map_fds *m, const char *path, char *err)
 	return apps_update_flag(m, err);
 }
 
-static void read_stats(const struct map_fds *m, uint64_t id,
-		       struct ksbpf_counter_pair *sum)
-{
-	int ncpus = libbpf_num_possible_cpus();
-	struct ksbpf_counter_pair *percpu;
-
-	memset(sum, 0, sizeof(*sum));
-	if (ncpus <= 0)
-		return;
-	percpu = calloc((size_t)ncpus, sizeof(*percpu));
-	if (percpu && !bpf_map_lookup_elem(m->app_stats, &id, percpu)) {
-		for (int cpu = 0; cpu < ncpus; cpu++) {
-			sum->passed += percpu[cpu].passed;
-			sum->dropped += percpu[cpu].dropped;
-		}
-	}
-	free(percpu);
-}
-
 static bool cgroup_gone(uint64_t id, const char *path)
 {
 	struct stat st;
@@ -157,7 +138,7 @@ int apps_list(const struct map_fds *m, struct app_info **out, size_t *n,
 		memcpy(a->path, where.path, sizeof(a->path));
 		a->path[sizeof(a->path) - 1] = '\0';
 		a->gone = cgroup_gone(key, a->path);
-		read_stats(m, key, &a->stats);
+		maps_read_pair(m->app_stats, &key, &a->stats);
 	}
 	*out = list;
 	return 0;

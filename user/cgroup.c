@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -61,4 +62,30 @@ int cgroup_open(const char *path, uint64_t *id, char *err)
 	}
 	*id = st.st_ino;
 	return fd;
+}
+
+static uint64_t wanted_id;
+static char *found_path;
+static size_t found_len;
+
+static int match_id(const char *path, const struct stat *st, int type,
+		    struct FTW *ftw)
+{
+	(void)ftw;
+	if (type != FTW_D || st->st_ino != wanted_id)
+		return 0;
+	snprintf(found_path, found_len, "%s", path);
+	return 1;	/* stop the walk */
+}
+
+int cgroup_path_of(uint64_t id, char *buf, size_t len)
+{
+	char root[4096], err[ERR_LEN];
+
+	if (cgroup2_root(root, sizeof(root), err))
+		return -1;
+	wanted_id = id;
+	found_path = buf;
+	found_len = len;
+	return nftw(root, match_id, 16, FTW_PHYS | FTW_MOUNT) == 1 ? 0 : -1;
 }

@@ -22,6 +22,9 @@ enum {
 	OPT_NETLINK_BUFFER,
 	OPT_APP_POLICY,
 	OPT_APP_NAME,
+	OPT_FOLLOW_FLAG,
+	OPT_COUNT,
+	OPT_WATCH_FLAG,
 	OPT_JSON_FLAG,
 	OPT_CGROUP,
 	OPT_BPFFS,
@@ -40,6 +43,9 @@ static const struct option long_options[] = {
 	{ "netlink-buffer", required_argument, NULL, OPT_NETLINK_BUFFER },
 	{ "policy", required_argument, NULL, OPT_APP_POLICY },
 	{ "name", required_argument, NULL, OPT_APP_NAME },
+	{ "follow", no_argument, NULL, OPT_FOLLOW_FLAG },
+	{ "count", required_argument, NULL, OPT_COUNT },
+	{ "watch", no_argument, NULL, OPT_WATCH_FLAG },
 	{ "json", no_argument, NULL, OPT_JSON_FLAG },
 	{ "cgroup", required_argument, NULL, OPT_CGROUP },
 	{ "bpffs", required_argument, NULL, OPT_BPFFS },
@@ -63,6 +69,10 @@ static bool accepted(int opt, unsigned int accepts)
 		return accepts & OPT_AGENT;
 	if (opt == OPT_APP_POLICY || opt == OPT_APP_NAME)
 		return accepts & OPT_EXEC;
+	if (opt == OPT_FOLLOW_FLAG || opt == OPT_COUNT)
+		return accepts & OPT_FOLLOW;
+	if (opt == OPT_WATCH_FLAG)
+		return accepts & OPT_WATCH;
 	if (opt == OPT_JSON_FLAG)
 		return accepts & OPT_JSON;
 	return true;
@@ -143,6 +153,16 @@ static int apply(int opt, const char *arg, struct options *o, char *err)
 		    !strcmp(arg, ".") || !strcmp(arg, ".."))
 			return errf(err, "--name '%s': a cgroup name, without '/'", arg);
 		strcpy(o->app_name, arg);
+		return 0;
+	case OPT_FOLLOW_FLAG:
+		o->follow = true;
+		return 0;
+	case OPT_COUNT:
+		if (parse_u32(arg, &o->count, err) || !o->count)
+			return errf(err, "--count '%s': a number of events, at least 1", arg);
+		return 0;
+	case OPT_WATCH_FLAG:
+		o->watch = true;
 		return 0;
 	case OPT_JSON_FLAG:
 		o->json = true;
@@ -230,7 +250,8 @@ int cli_set(const char *name, const char *value, unsigned int accepts,
 
 	if (!opt || opt->val == OPT_HELP || opt->val == OPT_JSON_FLAG ||
 	    opt->val == OPT_CONFIG_FILE || opt->val == OPT_APP_POLICY ||
-	    opt->val == OPT_APP_NAME)
+	    opt->val == OPT_APP_NAME || opt->val == OPT_FOLLOW_FLAG ||
+	    opt->val == OPT_COUNT || opt->val == OPT_WATCH_FLAG)
 		return errf(err, "unknown key '%s'", name);
 	if (opt->has_arg == required_argument && !value)
 		return errf(err, "'%s' needs a value", name);

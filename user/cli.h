@@ -32,6 +32,9 @@ struct options {
 	uint32_t app_policy;		/* exec --policy; 0: not given */
 	char app_name[64];		/* exec --name */
 	char **command;			/* exec: what follows "--" */
+	bool follow;			/* events --follow */
+	uint32_t count;			/* events --count; 0: all */
+	bool watch;			/* status --watch */
 	struct policy policy;
 	char *args[CLI_MAX_ARGS];	/* positional arguments */
 	int n_args;
@@ -44,6 +47,8 @@ struct options {
 #define OPT_JSON (1u << 1)
 #define OPT_AGENT (1u << 2)	/* --netlink-buffer */
 #define OPT_EXEC (1u << 3)	/* --policy --name */
+#define OPT_FOLLOW (1u << 4)	/* --follow --count */
+#define OPT_WATCH (1u << 5)	/* --watch */
 
 void cli_defaults(struct options *o);
 /* Parses argv (argv[0] is the command name) into o, over what cli_defaults

@@ -15,6 +15,8 @@ int cmd_tunnel(const struct options *o);
 int cmd_run(const struct options *o);
 int cmd_app(const struct options *o);
 int cmd_exec(const struct options *o);
+int cmd_events(const struct options *o);
+int cmd_verify(const struct options *o);
 
 /* Detaches everything recorded in dir and removes the pins. */
 int teardown(const char *dir, char *err);

@@ -2,6 +2,7 @@
 #include "guard.h"
 
 #include <bpf/bpf.h>
+#include <bpf/libbpf.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,18 @@ bool guard_is_uplink(const struct guard *g, const struct iface *ifc)
 	return !ifc->loopback && !policy_is_tunnel(g->names, ifc->name);
 }
 
+/* The program only counts an uplink the loader has made an entry for. */
+static void add_uplink_stats(struct guard *g, unsigned int ifindex)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	struct ksbpf_counter_pair *zero;
+
+	if (ncpus <= 0 || !(zero = calloc((size_t)ncpus, sizeof(*zero))))
+		return;
+	bpf_map_update_elem(g->maps.uplink_stats, &ifindex, zero, BPF_NOEXIST);
+	free(zero);
+}
+
 int guard_attach_uplink(struct guard *g, const struct iface *ifc, char *err)
 {
 	struct ksbpf_uplink up = { 0 };
@@ -24,6 +37,9 @@ int guard_attach_uplink(struct guard *g, const struct iface *ifc, char *err)
 	if (attach_tc_egress(ifc->raw_ip ? g->prog_l3 : g->prog_tc, ifc,
 			     g->tc_mode, &up.tc_mode, g->dir, err))
 		return -1;
+	if (strcmp(up.name, ifc->name))	/* new, or the ifindex was reused */
+		bpf_map_delete_elem(g->maps.uplink_stats, &ifc->ifindex);
+	add_uplink_stats(g, ifc->ifindex);
 	memcpy(up.name, ifc->name, sizeof(up.name));
 	up.raw_ip = ifc->raw_ip;
 	if (bpf_map_update_elem(g->maps.uplinks, &ifc->ifindex, &up, BPF_ANY))
@@ -39,6 +55,7 @@ void guard_forget_uplink(struct guard *g, unsigned int ifindex)
 		return;
 	detach_tc_egress(ifindex, up.tc_mode, g->dir);
 	bpf_map_delete_elem(g->maps.uplinks, &ifindex);
+	bpf_map_delete_elem(g->maps.uplink_stats, &ifindex);
 }
 
 int guard_set_tunnel(struct guard *g, const struct iface *ifc, char *err)

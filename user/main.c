@@ -95,6 +95,29 @@ static const char exec_help[] =
 	"  --policy POLICY enforce, bypass or block (required)\n"
 	"  --name NAME     the app's cgroup name\n";
 
+static const char events_help[] =
+	"Usage: ksbpf events [--json] [--follow] [--count N]\n"
+	"Prints the packets the kill switch dropped, newest last: time, reason,\n"
+	"hook, interface, protocol, addresses and ports, length and the sending\n"
+	"app's cgroup. ksbpf keeps the last 4096 drops, at most 64 per second per\n"
+	"reason and CPU (the rest are counted, see status).\n\n"
+	"  --json          one JSON object per line (fields in docs/cli.md)\n"
+	"  --follow        keep printing new drops until interrupted\n"
+	"  --count N       only the last N drops already recorded\n";
+
+static const char verify_help[] =
+	"Usage: ksbpf verify [--json]\n"
+	"The kill-switch self-test, without sending anything: crafted packets go\n"
+	"through the pinned programs (BPF_PROG_TEST_RUN) as if this process sent\n"
+	"them through an uplink of this namespace. Leak probes (public IPv4 and\n"
+	"IPv6, public DNS, DNS over TLS) must be dropped by both hooks; the VPN\n"
+	"endpoints and the tunnels must pass; LAN probes are shown for\n"
+	"information. The probes are counted and their drops recorded like real\n"
+	"packets (source port 47000 and up).\n"
+	"Exit status: 0 every leak probe dropped, 4 a leak probe passes or an\n"
+	"endpoint is blocked, 3 not loaded, 1 error.\n\n"
+	"  --json          print one JSON object\n";
+
 static const char unload_help[] =
 	"Usage: ksbpf unload [OPTIONS]\n"
 	"Detaches every ksbpf program and removes the pins: the kill switch is off.\n\n";
@@ -105,7 +128,9 @@ static const char status_help[] =
 	"the tunnels, the allowlists and the per-reason packet counters.\n"
 	"Exit status: 0 protected, 3 not loaded, 4 degraded (something detached, or\n"
 	"an interface appeared after load and is not guarded), 1 error.\n\n"
-	"  --json          print one JSON object (fields in docs/cli.md)\n";
+	"  --json          print one JSON object (fields in docs/cli.md)\n"
+	"  --watch         print it again every second (with --json: one object\n"
+	"                  per line) until interrupted\n";
 
 static const char main_help[] =
 	"Usage: ksbpf COMMAND [OPTIONS]\n"
@@ -118,6 +143,8 @@ static const char main_help[] =
 	"  status               is it holding, and what does it hold\n"
 	"  allow|deny KIND VAL  edit the allowlist (endpoint, lan, lan-dns)\n"
 	"  tunnel add|del NAME  edit the tunnel names\n"
+	"  events               what was dropped, and why\n"
+	"  verify               self-test: would a leak get through?\n"
 	"  app set|del|list     per-app policies: enforce, bypass, block\n"
 	"  exec --policy P -- CMD  run CMD as an app with that policy\n"
 	"  help CMD             the options of CMD (also: ksbpf CMD --help)\n\n"
@@ -138,7 +165,9 @@ static const struct command commands[] = {
 	{ "load", cmd_load, OPT_POLICY, false, load_help },
 	{ "run", cmd_run, OPT_POLICY | OPT_AGENT, false, run_help },
 	{ "unload", cmd_unload, 0, false, unload_help },
-	{ "status", cmd_status, OPT_JSON, false, status_help },
+	{ "status", cmd_status, OPT_JSON | OPT_WATCH, false, status_help },
+	{ "events", cmd_events, OPT_JSON | OPT_FOLLOW, false, events_help },
+	{ "verify", cmd_verify, OPT_JSON, false, verify_help },
 	{ "allow", cmd_allow, 0, true, allow_help },
 	{ "deny", cmd_deny, 0, true, allow_help },
 	{ "tunnel", cmd_tunnel, 0, true, tunnel_help },

@@ -32,6 +32,10 @@ static const struct {
 	{ "ksbpf_app_paths", offsetof(struct map_fds, app_paths) },
 	{ "ksbpf_app_stats", offsetof(struct map_fds, app_stats) },
 	{ "ksbpf_counters", offsetof(struct map_fds, counters) },
+	{ "ksbpf_events", offsetof(struct map_fds, events) },
+	{ "ksbpf_event_seq", offsetof(struct map_fds, event_seq) },
+	{ "ksbpf_event_budget", offsetof(struct map_fds, event_budget) },
+	{ "ksbpf_uplink_stats", offsetof(struct map_fds, uplink_stats) },
 };
 
 #define KEY_MAX 64	/* bytes: at least every ksbpf key */
@@ -468,6 +472,27 @@ int maps_write_config(const struct map_fds *m, const struct ksbpf_config *cfg,
 	if (bpf_map_update_elem(m->config, &zero, cfg, BPF_ANY))
 		return errf(err, "update ksbpf_config: %s", strerror(errno));
 	return 0;
+}
+
+int maps_read_pair(int fd, const void *key, struct ksbpf_counter_pair *sum)
+{
+	int ncpus = libbpf_num_possible_cpus();
+	struct ksbpf_counter_pair *percpu;
+	int ret = -1;
+
+	memset(sum, 0, sizeof(*sum));
+	if (ncpus <= 0)
+		return -1;
+	percpu = calloc((size_t)ncpus, sizeof(*percpu));
+	if (percpu && !bpf_map_lookup_elem(fd, key, percpu)) {
+		for (int cpu = 0; cpu < ncpus; cpu++) {
+			sum->passed += percpu[cpu].passed;
+			sum->dropped += percpu[cpu].dropped;
+		}
+		ret = 0;
+	}
+	free(percpu);
+	return ret;
 }
 
 int maps_read_counter(const struct map_fds *m, uint32_t index,

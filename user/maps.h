@@ -22,6 +22,10 @@ struct map_fds {
 	int app_paths;
 	int app_stats;
 	int counters;
+	int events;
+	int event_seq;
+	int event_budget;
+	int uplink_stats;
 };
 
 /* Opens every pinned map of dir; all fds -1 and an error if one is missing. */
@@ -61,6 +65,7 @@ int maps_add_tunnel_name(const struct map_fds *m, const char *name, char *err);
 int maps_del_tunnel_name(const struct map_fds *m, const char *name, char *err);
 
 /* Sums a per-CPU counter over all CPUs. */
+int maps_read_pair(int fd, const void *key, struct ksbpf_counter_pair *sum);
 int maps_read_counter(const struct map_fds *m, uint32_t index,
 		      struct ksbpf_counter *sum);
 

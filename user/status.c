@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "events.h"
 #include "json.h"
 #include "maps.h"
 #include "names.h"
@@ -27,6 +28,7 @@ struct uplink_state {
 	struct ksbpf_uplink up;
 	bool attached;
 	uint32_t prog_id;
+	struct ksbpf_counter_pair packets;
 };
 
 struct status {
@@ -50,6 +52,8 @@ struct status {
 	struct ip_addr lan_dns[KSBPF_MAX_LAN_DNS];
 	int n_lan_dns;
 	int n_apps;
+	uint64_t events_last;
+	uint64_t events_suppressed;
 	struct ksbpf_counter counters[KSBPF_HOOK_MAX][KSBPF_REASON_MAX];
 };
 
@@ -127,6 +131,7 @@ static void collect_uplinks(struct status *s, const struct map_fds *m,
 		u->ifindex = key;
 		u->attached = tc_egress_attached(key, u->up.tc_mode, s->dir,
 						 &u->prog_id);
+		maps_read_pair(m->uplink_stats, &key, &u->packets);
 		s->n_uplinks++;
 	}
 	/* An interface that appeared after `load` has no program yet. */
@@ -271,6 +276,8 @@ static int collect(struct status *s, const struct options *o, char *err)
 	collect_lan_dns(s, &m);
 	count_apps(s, &m);
 	collect_counters(s, &m);
+	s->events_last = events_last_seq(&m);
+	s->events_suppressed = events_suppressed(&m);
 	free(ifs);
 	maps_close(&m);
 	return 0;
@@ -361,7 +368,9 @@ static void print_text(const struct status *s, enum ksbpf_exit state)
 		       u->attached ? "attached" : "DETACHED");
 		if (u->attached)
 			printf(" (prog id %u)", u->prog_id);
-		printf("\n");
+		printf(", %llu passed, %llu dropped\n",
+		       (unsigned long long)u->packets.passed,
+		       (unsigned long long)u->packets.dropped);
 	}
 	for (int i = 0; i < s->n_unguarded; i++)
 		printf("  %-12s NOT GUARDED\n", s->unguarded[i]);
@@ -380,6 +389,9 @@ static void print_text(const struct status *s, enum ksbpf_exit state)
 		if (!format_ip(&s->lan_dns[i], buf, sizeof(buf)))
 			printf("  %s\n", buf);
 	printf("apps:      %d listed%s\n", s->n_apps, s->n_apps ? " (ksbpf app list)" : "");
+	printf("events:    %llu drops recorded, %llu over the rate limit (ksbpf events)\n",
+	       (unsigned long long)s->events_last,
+	       (unsigned long long)s->events_suppressed);
 	printf("counters:  %-14s %20s %20s\n", "reason", "cgroup_egress", "tc_egress");
 	for (int r = 0; r < KSBPF_REASON_MAX; r++)
 		printf("  %-8s %-14s %20llu %20llu\n",
@@ -445,6 +457,10 @@ static void print_json_uplinks(struct json *j, const struct status *s)
 		json_bool(j, u->attached);
 		json_key(j, "prog_id");
 		json_uint(j, u->prog_id);
+		json_key(j, "passed");
+		json_uint(j, u->packets.passed);
+		json_key(j, "dropped");
+		json_uint(j, u->packets.dropped);
 		json_object_end(j);
 	}
 	json_array_end(j);
@@ -532,13 +548,20 @@ static void print_json(const struct status *s, enum ksbpf_exit state)
 		print_json_allowlists(&j, s);
 		json_key(&j, "apps");
 		json_uint(&j, (uint64_t)s->n_apps);
+		json_key(&j, "events");
+		json_object_begin(&j);
+		json_key(&j, "recorded");
+		json_uint(&j, s->events_last);
+		json_key(&j, "suppressed");
+		json_uint(&j, s->events_suppressed);
+		json_object_end(&j);
 		print_json_counters(&j, s);
 	}
 	json_object_end(&j);
 	json_finish(&j);
 }
 
-int cmd_status(const struct options *o)
+static int status_once(const struct options *o)
 {
 	struct status *s = calloc(1, sizeof(*s));
 	char err[ERR_LEN];
@@ -566,4 +589,21 @@ int cmd_status(const struct options *o)
 	free(s->lans);
 	free(s);
 	return state;
+}
+
+/* --watch: the same, once a second, until interrupted. */
+int cmd_status(const struct options *o)
+{
+	int ret;
+
+	if (!o->watch)
+		return status_once(o);
+	for (;;) {
+		if (!o->json)
+			fputs("\033[H\033[2J", stdout);	/* home, clear */
+		ret = status_once(o);
+		fflush(stdout);
+		if (sleep(1))
+			return ret;
+	}
 }
