@@ -28,8 +28,8 @@ USER_HDR := $(wildcard user/*.h) include/ksbpf.h $(BUILD)/ksbpf.skel.h
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 VERDICT_TEST := $(BUILD)/tests/verdict_test
 
-.PHONY: all deps test test-unit test-verdict test-e2e demo bench-reaction install uninstall clean
-all: $(BUILD)/ksbpf $(BUILD)/ksbpf.service $(UNIT_TESTS) $(VERDICT_TEST) \
+.PHONY: deb all deps test test-unit test-verdict test-e2e demo bench-reaction install uninstall clean
+all: $(BUILD)/ksbpf $(UNIT_TESTS) $(VERDICT_TEST) \
 	$(BUILD)/bench/reaction
 
 $(BUILD)/ksbpf.bpf.o: $(BPF_SRC) $(BPF_HDR)
@@ -59,6 +59,20 @@ $(BUILD)/bench/%: tests/bench/%.c include/ksbpf.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $< -o $@ $(LDLIBS)
 
+# Benchmarks (docs/benchmarks.md): figures, not tests.
+BENCH_TOOLS := $(BUILD)/ksbpf $(BUILD)/bench/empty.bpf.o $(BUILD)/bench/progcost \
+	$(BUILD)/bench/udpflood $(BUILD)/bench/lanfill $(BUILD)/bench/reaction
+BENCH_OUT ?= $(BUILD)/bench/results.json
+
+$(BUILD)/bench/empty.bpf.o: tests/bench/empty.bpf.c
+	@mkdir -p $(@D)
+	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/bench/progcost: tests/bench/progcost.c $(BUILD)/ksbpf.skel.h \
+		$(wildcard tests/verdict/*.h) include/ksbpf.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Itests/verdict $< -o $@ $(LDLIBS)
+
 deps:
 	@sh scripts/install-deps.sh
 
@@ -82,10 +96,8 @@ demo: deps
 SBINDIR ?= $(PREFIX)/sbin
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 CONFDIR ?= /etc/ksbpf
-
-$(BUILD)/ksbpf.service: scripts/ksbpf.service.in
-	@mkdir -p $(@D)
-	sed 's|@SBINDIR@|$(SBINDIR)|g' $< > $@
+MANDIR ?= $(PREFIX)/share/man
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 
 # The configuration itself is never overwritten: ksbpf.service only starts
 # once /etc/ksbpf/ksbpf.conf exists.
@@ -93,14 +105,35 @@ $(BUILD)/ksbpf.service: scripts/ksbpf.service.in
 bench-reaction: all
 	@bash tests/bench/reaction.sh $(ROUNDS)
 
-install: $(BUILD)/ksbpf $(BUILD)/ksbpf.service
+# All benchmarks (< 15 min): one table, the same figures as JSON in BENCH_OUT.
+.PHONY: bench bench-quick
+bench: $(BENCH_TOOLS)
+	@bash tests/bench/bench.sh --out $(BENCH_OUT)
+
+# A smoke run (< 60 s): every tool still runs; fails if one does.
+bench-quick: $(BENCH_TOOLS)
+	@bash tests/bench/bench.sh --quick --out $(if $(filter command line,$(origin BENCH_OUT)),$(BENCH_OUT),$(BUILD)/bench/quick.json)
+
+install: $(BUILD)/ksbpf
 	install -D -m 0755 $(BUILD)/ksbpf $(DESTDIR)$(SBINDIR)/ksbpf
-	install -D -m 0644 $(BUILD)/ksbpf.service $(DESTDIR)$(UNITDIR)/ksbpf.service
+	install -d $(DESTDIR)$(UNITDIR)
+	sed 's|@SBINDIR@|$(SBINDIR)|g' scripts/ksbpf.service.in > $(DESTDIR)$(UNITDIR)/ksbpf.service
 	install -D -m 0644 scripts/ksbpf.conf.example $(DESTDIR)$(CONFDIR)/ksbpf.conf.example
+	install -D -m 0644 docs/man/ksbpf.8 $(DESTDIR)$(MANDIR)/man8/ksbpf.8
+	install -D -m 0644 scripts/ksbpf.bash-completion $(DESTDIR)$(COMPLETIONDIR)/ksbpf
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/ksbpf $(DESTDIR)$(UNITDIR)/ksbpf.service \
-		$(DESTDIR)$(CONFDIR)/ksbpf.conf.example
+		$(DESTDIR)$(CONFDIR)/ksbpf.conf.example $(DESTDIR)$(MANDIR)/man8/ksbpf.8 \
+		$(DESTDIR)$(COMPLETIONDIR)/ksbpf
+
+# The Debian package, built from a copy of the tree (dpkg-buildpackage
+# writes next to the source): build/ksbpf_$(VERSION)_*.deb
+deb:
+	rm -rf $(BUILD)/deb && mkdir -p $(BUILD)/deb/ksbpf-$(VERSION)
+	tar --exclude=./build --exclude=./.git -cf - . | tar -C $(BUILD)/deb/ksbpf-$(VERSION) -xf -
+	cd $(BUILD)/deb/ksbpf-$(VERSION) && dpkg-buildpackage -b -us -uc
+	mv $(BUILD)/deb/ksbpf_$(VERSION)_*.deb $(BUILD)/
 
 clean:
 	rm -rf $(BUILD)

@@ -14,6 +14,18 @@ check "binary installed" test -x "$dest/usr/local/sbin/ksbpf"
 check "unit installed" test -f "$dest/usr/local/lib/systemd/system/ksbpf.service"
 check "example configuration installed" test -f "$dest/etc/ksbpf/ksbpf.conf.example"
 check "no live configuration installed" test ! -e "$dest/etc/ksbpf/ksbpf.conf"
+check "man page installed" test -f "$dest/usr/local/share/man/man8/ksbpf.8"
+check "bash completion installed" test -f "$dest/usr/local/share/bash-completion/completions/ksbpf"
+check "man page renders without warnings" sh -c \
+	"man --warnings -l docs/man/ksbpf.8 2>&1 >/dev/null | grep -q . && exit 1 || exit 0"
+check "bash completion parses" bash -n scripts/ksbpf.bash-completion
+# Every command and long option of the CLI is in the man page.
+for word in $(build/ksbpf --help | awk '/^Commands:/,/^$/' | awk 'NF {print $1}' | tr '|' ' ') \
+	$(for c in load run status events verify app exec; do build/ksbpf "$c" --help; done |
+	  grep -oE -- '^ +--[a-z-]+' | sort -u); do
+	case $word in Commands:|help) continue ;; esac
+	check "man page documents $word" grep -q -- "$(echo "$word" | sed 's/-/\\\\-/g')" docs/man/ksbpf.8
+done
 check "unit runs the installed binary" \
 	grep -q '^ExecStart=/usr/local/sbin/ksbpf run$' "$dest/usr/local/lib/systemd/system/ksbpf.service"
 check "installed binary runs" "$dest/usr/local/sbin/ksbpf" --version
@@ -34,5 +46,6 @@ fi
 make --no-print-directory -s uninstall DESTDIR="$dest" PREFIX=/usr/local >/dev/null
 check "uninstall removes the binary" test ! -e "$dest/usr/local/sbin/ksbpf"
 check "uninstall removes the unit" test ! -e "$dest/usr/local/lib/systemd/system/ksbpf.service"
+check "uninstall removes the man page" test ! -e "$dest/usr/local/share/man/man8/ksbpf.8"
 echo "test_install: $fails failed"
 [ "$fails" -eq 0 ]

@@ -1,0 +1,85 @@
+#!/bin/bash
+# The Debian package: builds, installs with apt-get (pulling its runtime
+# dependencies), works, and purges cleanly: purging a loaded kill switch
+# leaves no pins, no attached programs and no configuration.
+# The kill switch it loads lives in a namespace, a cgroup and a bpffs
+# directory of this test's own, named by a configuration file the test
+# writes (only if the machine has none).
+set -u
+cd "$(dirname "$0")/../.."
+id=$$
+ns=ksbpf-deb-$id
+cg=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)/ksbpf-deb-$id
+bpffs=/sys/fs/bpf/ksbpf-deb-$id
+conf=/etc/ksbpf/ksbpf.conf
+wrote_conf=0
+fails=0
+check() { if "${@:2}" >/dev/null 2>&1; then echo "  ok    $1"; else echo "  FAIL  $1"; fails=$((fails + 1)); fi; }
+
+cleanup() {
+	if dpkg-query -W -f='${Status}' ksbpf 2>/dev/null | grep -q "ok installed"; then
+		/usr/sbin/ksbpf unload --bpffs "$bpffs" --config /dev/null >/dev/null 2>&1
+		apt-get purge -y -q ksbpf >/dev/null 2>&1
+	fi
+	[ "$wrote_conf" = 1 ] && rm -f "$conf" && rmdir /etc/ksbpf 2>/dev/null
+	build/ksbpf unload --bpffs "$bpffs" --config /dev/null >/dev/null 2>&1
+	ip netns del "$ns" 2>/dev/null
+	rmdir "$cg" 2>/dev/null
+	true
+}
+trap cleanup EXIT INT TERM
+
+if dpkg-query -W -f='${Status}' ksbpf 2>/dev/null | grep -q "ok installed"; then
+	echo "ksbpf is installed as a package on this machine: not touching it"
+	echo "test_deb: skipped"
+	exit 0
+fi
+if [ -e "$conf" ]; then
+	echo "$conf exists on this machine: not touching it"
+	echo "test_deb: skipped"
+	exit 0
+fi
+
+make --no-print-directory -s deb >/tmp/ksbpf-deb-$id.log 2>&1
+check "make deb builds build/ksbpf_*.deb" ls build/ksbpf_*_*.deb
+check "apt-get install ./build/ksbpf_*.deb" \
+	env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends ./build/ksbpf_*_*.deb
+check "ksbpf --version" /usr/sbin/ksbpf --version
+/usr/sbin/ksbpf status --bpffs "$bpffs" >/dev/null 2>&1
+check "ksbpf status: exit 3, not loaded" test $? = 3
+check "man ksbpf is installed" man -w ksbpf
+check "bash completion is installed" test -f /usr/share/bash-completion/completions/ksbpf
+check "systemd-analyze verify ksbpf.service" \
+	sh -c '! systemd-analyze verify /lib/systemd/system/ksbpf.service 2>&1 | grep .'
+check "the service is not enabled by the install" \
+	test ! -e /etc/systemd/system/multi-user.target.wants/ksbpf.service
+
+# A kill switch loaded by the packaged binary, in the test's own namespace.
+ip netns add "$ns"
+ip -n "$ns" link add up0 type veth peer name up1
+ip -n "$ns" link set up0 up
+mkdir -p "$cg"
+mkdir -p /etc/ksbpf
+printf 'tunnel = wg0\nbpffs = %s\ncgroup = %s\n' "$bpffs" "$cg" >"$conf"
+wrote_conf=1
+check "packaged ksbpf loads (configuration file)" \
+	nsenter --net="/run/netns/$ns" /usr/sbin/ksbpf load
+check "programs attached to the test cgroup" \
+	sh -c "bpftool cgroup show '$cg' | grep -q ksbpf_cg_egress"
+# The ids of this kill switch's links, to look for after the purge (other
+# labs may have links of their own meanwhile).
+link_ids=$(for pin in "$bpffs"/link_*; do bpftool link show pinned "$pin" | awk -F: 'NR == 1 { print $1 }'; done)
+check "links pinned: cgroup and TCX" test "$(echo "$link_ids" | wc -w)" -ge 2
+
+check "apt-get purge ksbpf" env DEBIAN_FRONTEND=noninteractive apt-get purge -y -q ksbpf
+wrote_conf=0
+check "purge removed the binary" test ! -e /usr/sbin/ksbpf
+check "purge removed the configuration" test ! -e "$conf"
+check "purge removed the pins" test ! -e "$bpffs"
+check "purge detached the cgroup program" \
+	sh -c "! bpftool cgroup show '$cg' | grep -q ksbpf"
+for link in $link_ids; do
+	check "purge detached link $link" sh -c "! bpftool link show id $link"
+done
+echo "test_deb: $fails failed"
+[ "$fails" -eq 0 ]
