@@ -226,8 +226,9 @@ static void cg_setup(void)
 	while (fgets(line, sizeof(line), f)) {
 		line[strcspn(line, "\n")] = '\0';
 		if (!strncmp(line, "0::", 3))
-			snprintf(env.cg_path[CG_ORIG], PATH_MAX, "%s%s", mnt,
-				 line + 3);
+			if ((size_t)snprintf(env.cg_path[CG_ORIG], PATH_MAX,
+					     "%.2047s%.2047s", mnt, line + 3) >= PATH_MAX)
+				die("cgroup path too long");
 	}
 	fclose(f);
 	if (!env.cg_path[CG_ORIG][0])
@@ -654,7 +655,7 @@ static void json_sep(void)
 static void report(const char *world, long size, long requested,
 		   const struct bcase *c, enum hook_id h, const struct series *s)
 {
-	double above[MAX_SAMPLES], ratio[MAX_SAMPLES], lo, hi;
+	double above[MAX_SAMPLES] = { 0 }, ratio[MAX_SAMPLES] = { 0 }, lo, hi;
 	double m_ns, m_floor, m_above, m_ratio;
 
 	for (int i = 0; i < s->n; i++) {
