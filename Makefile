@@ -28,7 +28,7 @@ USER_HDR := $(wildcard user/*.h) include/ksbpf.h $(BUILD)/ksbpf.skel.h
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 VERDICT_TEST := $(BUILD)/tests/verdict_test
 
-.PHONY: deb all deps test test-unit test-verdict test-e2e demo bench-reaction install uninstall clean
+.PHONY: deb sanitized fuzz all deps test test-unit test-verdict test-e2e demo bench-reaction install uninstall clean
 all: $(BUILD)/ksbpf $(UNIT_TESTS) $(VERDICT_TEST) \
 	$(BUILD)/bench/reaction
 
@@ -60,11 +60,12 @@ $(BUILD)/bench/%: tests/bench/%.c include/ksbpf.h
 	$(CC) $(CFLAGS) $< -o $@ $(LDLIBS)
 
 # Benchmarks (docs/benchmarks.md): figures, not tests.
-BENCH_TOOLS := $(BUILD)/ksbpf $(BUILD)/bench/empty.bpf.o $(BUILD)/bench/progcost \
+BENCH_TOOLS := $(BUILD)/ksbpf $(BUILD)/bench/empty.bpf.o $(BUILD)/bench/prims.bpf.o \
+	$(BUILD)/bench/progcost \
 	$(BUILD)/bench/udpflood $(BUILD)/bench/lanfill $(BUILD)/bench/reaction
 BENCH_OUT ?= $(BUILD)/bench/results.json
 
-$(BUILD)/bench/empty.bpf.o: tests/bench/empty.bpf.c
+$(BUILD)/bench/%.bpf.o: tests/bench/%.bpf.c include/ksbpf.h
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 
@@ -73,13 +74,40 @@ $(BUILD)/bench/progcost: tests/bench/progcost.c $(BUILD)/ksbpf.skel.h \
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Itests/verdict $< -o $@ $(LDLIBS)
 
+# Sanitized builds: the unit tests under ASan/UBSan, and libFuzzer targets
+# for everything that parses outside input (tests/fuzz/).
+SAN_FLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
+	-fno-sanitize-recover=all
+SAN_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Werror -Iinclude -Iuser -I$(BUILD) \
+	-DKSBPF_VERSION='"$(VERSION)"' $(SAN_FLAGS)
+SAN_UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/asan/%,$(wildcard tests/unit/test_*.c))
+FUZZ_SRC := user/parse.c user/err.c user/policy.c user/cli.c user/cgroup.c user/link_event.c
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+
+$(BUILD)/asan/%.o: user/%.c $(USER_HDR)
+	@mkdir -p $(@D)
+	$(CLANG) $(SAN_CFLAGS) -c $< -o $@
+
+$(BUILD)/asan/test_%: tests/unit/test_%.c $(patsubst $(BUILD)/user/%,$(BUILD)/asan/%,$(USER_LIB_OBJ))
+	$(CLANG) $(SAN_CFLAGS) $^ -o $@ $(LDLIBS) -lcmocka
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRC) $(wildcard user/*.h)
+	@mkdir -p $(@D)
+	$(CLANG) $(SAN_CFLAGS) -fsanitize=fuzzer $< $(FUZZ_SRC) -o $@
+
+sanitized: $(SAN_UNIT_TESTS) $(FUZZ_TARGETS)
+
+# FUZZ_SECONDS per target (make test uses 30).
+fuzz: $(FUZZ_TARGETS)
+	@FUZZ_SECONDS=$(or $(FUZZ_SECONDS),60) sh tests/fuzz/run.sh
+
 deps:
 	@sh scripts/install-deps.sh
 
 # `make test` first installs what is missing, then builds with the tools it
 # just installed, hence the recursive make.
 test: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all sanitized
 	@sh tests/run-all.sh
 
 test-unit: all

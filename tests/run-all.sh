@@ -1,11 +1,13 @@
 #!/bin/sh
-# Runs ksbpf's test suites: unit (cmocka, pure logic), verdict (BPF programs
-# on the real kernel with BPF_PROG_TEST_RUN) and e2e (network namespaces with
-# a real WireGuard tunnel). Usage: tests/run-all.sh [unit|verdict|e2e]...
+# Runs ksbpf's test suites: unit (cmocka, pure logic), sanitized (the same
+# under ASan/UBSan), fuzz (libFuzzer, FUZZ_SECONDS per target), verdict (BPF
+# programs on the real kernel with BPF_PROG_TEST_RUN) and e2e (network
+# namespaces with a real WireGuard tunnel).
+# Usage: tests/run-all.sh [unit|sanitized|fuzz|verdict|e2e]...
 # Needs root for verdict and e2e. Ends with "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.."
-suites=${*:-unit verdict e2e}
+suites=${*:-unit sanitized fuzz verdict e2e}
 passed=0
 failed=0
 failures=""
@@ -30,6 +32,12 @@ for suite in $suites; do
 		for t in build/tests/test_*; do
 			run "unit/$(basename "$t")" "$t"
 		done ;;
+	sanitized)	# the unit tests again, under ASan and UBSan
+		for t in build/asan/test_*; do
+			run "sanitized/$(basename "$t")" "$t"
+		done ;;
+	fuzz)
+		run fuzz/libfuzzer env FUZZ_SECONDS="${FUZZ_SECONDS:-30}" sh tests/fuzz/run.sh ;;
 	verdict)
 		run verdict/verdict_test sh tests/verdict/run.sh ;;
 	e2e)

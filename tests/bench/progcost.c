@@ -76,6 +76,8 @@
 
 static struct {
 	const char *empty_obj;
+	const char *prims_obj;
+	const char *worlds;		/* comma-separated; NULL: all */
 	const char *uplink;
 	const char *tunnel;
 	const char *cgroup;
@@ -484,12 +486,15 @@ struct bcase {
 	int listed;			/* enum cg_node listed with policy */
 	uint32_t policy;
 	bool unlist;			/* remove `listed` before the case */
+	bool profile;			/* a building block: no verdict */
 };
 
 #define IP4(d, pr, ...) { .kind = PKT_IPV4, .dst = (d), .proto = (pr), __VA_ARGS__ }
 #define IP6(d, pr, ...) { .kind = PKT_IPV6, .dst = (d), .proto = (pr), __VA_ARGS__ }
 #define UDP4(d, sp, dp) IP4(d, IPPROTO_UDP, .sport = (sp), .dport = (dp))
 #define UDP6(d, sp, dp) IP6(d, IPPROTO_UDP, .sport = (sp), .dport = (dp))
+#define OTHER(type) { .kind = PKT_OTHER, .ethertype = (type) }
+#define CASE(c, p, o, w) .cls = (c), .pkt = p, .oif = (o), .want = (w)
 
 static const char *const reason_names[KSBPF_REASON_MAX] = {
 	[KSBPF_R_TUNNEL] = "tunnel",
@@ -692,8 +697,8 @@ static void report(const char *world, long size, long requested,
 	fprintf(env.json, "\"class\": \"%s\", \"hook\": \"%s\", \"reason\": \"%s\", "
 		"\"ns\": %.1f, \"floor_ns\": %.1f, \"above_floor_ns\": %.1f, "
 		"\"ratio\": %.3f, \"above_min\": %.1f, \"above_max\": %.1f, "
-		"\"samples_ns\": [", c->cls, hook_names[h], reason_name(c->want),
-		m_ns, m_floor, m_above, m_ratio, lo, hi);
+		"\"samples_ns\": [", c->cls, hook_names[h],
+		c->profile ? "-" : reason_name(c->want), m_ns, m_floor, m_above, m_ratio, lo, hi);
 	for (int i = 0; i < s->n; i++)
 		fprintf(env.json, "%s%.0f", i ? ", " : "", s->ns[i]);
 	fprintf(env.json, "], \"samples_floor_ns\": [");
@@ -774,29 +779,29 @@ static void run_world(const char *world, long size, long requested,
 static void world_base(void)
 {
 	static const struct bcase cases[] = {
-		{ "tunnel", UDP4(PUBLIC4, 40000, 443), IF_TUN, KSBPF_R_TUNNEL },
-		{ "tunnel6", UDP6(PUBLIC6, 40000, 443), IF_TUN, KSBPF_R_TUNNEL },
-		{ "loopback", UDP4("127.0.0.1", 40000, 8080), IF_LO,
-		  KSBPF_R_LOOPBACK },
-		{ "endpoint", UDP4(EP4, 40000, 51820), IF_UP, KSBPF_R_ENDPOINT },
-		{ "endpoint6", UDP6(EP6, 40000, 51820), IF_UP, KSBPF_R_ENDPOINT },
-		{ "link_bringup", UDP4("255.255.255.255", 68, 67), IF_UP,
-		  KSBPF_R_LINK_BRINGUP },
-		{ "dns_drop", UDP4("8.8.8.8", 40000, 53), IF_UP, KSBPF_R_DNS },
-		{ "lan", UDP4("192.168.1.20", 40000, 8080), IF_UP, KSBPF_R_LAN },
-		{ "lan6", UDP6("fd00::20", 40000, 8080), IF_UP, KSBPF_R_LAN },
-		{ "no_route", UDP4(PUBLIC4, 40000, 443), IF_UP,
-		  KSBPF_R_NO_ROUTE },
-		{ "no_route6", UDP6(PUBLIC6, 40000, 443), IF_UP,
-		  KSBPF_R_NO_ROUTE },
-		{ "malformed", { .kind = PKT_OTHER, .ethertype = 0x88b5 },
-		  IF_UP, KSBPF_R_MALFORMED },
+		{ CASE("tunnel", UDP4(PUBLIC4, 40000, 443), IF_TUN, KSBPF_R_TUNNEL) },
+		{ CASE("tunnel6", UDP6(PUBLIC6, 40000, 443), IF_TUN, KSBPF_R_TUNNEL) },
+		{ CASE("loopback", UDP4("127.0.0.1", 40000, 8080), IF_LO,
+		  KSBPF_R_LOOPBACK) },
+		{ CASE("endpoint", UDP4(EP4, 40000, 51820), IF_UP, KSBPF_R_ENDPOINT) },
+		{ CASE("endpoint6", UDP6(EP6, 40000, 51820), IF_UP, KSBPF_R_ENDPOINT) },
+		{ CASE("link_bringup", UDP4("255.255.255.255", 68, 67), IF_UP,
+		  KSBPF_R_LINK_BRINGUP) },
+		{ CASE("dns_drop", UDP4("8.8.8.8", 40000, 53), IF_UP, KSBPF_R_DNS) },
+		{ CASE("lan", UDP4("192.168.1.20", 40000, 8080), IF_UP, KSBPF_R_LAN) },
+		{ CASE("lan6", UDP6("fd00::20", 40000, 8080), IF_UP, KSBPF_R_LAN) },
+		{ CASE("no_route", UDP4(PUBLIC4, 40000, 443), IF_UP,
+		  KSBPF_R_NO_ROUTE) },
+		{ CASE("no_route6", UDP6(PUBLIC6, 40000, 443), IF_UP,
+		  KSBPF_R_NO_ROUTE) },
+		{ CASE("malformed", OTHER(0x88b5),
+		  IF_UP, KSBPF_R_MALFORMED) },
 		/* `ksbpf exec`: the process's own cgroup is the listed app. */
-		{ "app_bypass", UDP4(PUBLIC4, 40000, 443), IF_UP,
-		  KSBPF_R_APP_BYPASS, .apps = true, .where = CG_APP,
+		{ CASE("app_bypass", UDP4(PUBLIC4, 40000, 443), IF_UP,
+		  KSBPF_R_APP_BYPASS), .apps = true, .where = CG_APP,
 		  .listed = CG_APP, .policy = KSBPF_APP_BYPASS },
-		{ "app_block", UDP4(PUBLIC4, 40000, 443), IF_UP,
-		  KSBPF_R_APP_BLOCK, .apps = true, .where = CG_APP,
+		{ CASE("app_block", UDP4(PUBLIC4, 40000, 443), IF_UP,
+		  KSBPF_R_APP_BLOCK), .apps = true, .where = CG_APP,
 		  .listed = CG_APP, .policy = KSBPF_APP_BLOCK },
 	};
 
@@ -871,14 +876,14 @@ static void world_lan(long n)
 		die("lan %ld: no near miss found", n);
 	{
 		struct bcase cases[] = {
-			{ "tunnel", UDP4(PUBLIC4, 40000, 443), IF_TUN,
-			  KSBPF_R_TUNNEL },
-			{ "lan_deep_hit", UDP4(ip4_text(0, LAN_CHAIN), 40000, 8080),
-			  IF_UP, KSBPF_R_LAN },
-			{ "lan_hit", UDP4(ip4_text(1, randoms ? last : LAN_CHAIN),
-					  40000, 8080), IF_UP, KSBPF_R_LAN },
-			{ "lan_miss", UDP4(ip4_text(2, miss), 40000, 8080),
-			  IF_UP, KSBPF_R_NO_ROUTE },
+			{ CASE("tunnel", UDP4(PUBLIC4, 40000, 443), IF_TUN,
+			  KSBPF_R_TUNNEL) },
+			{ CASE("lan_deep_hit", UDP4(ip4_text(0, LAN_CHAIN), 40000, 8080),
+			  IF_UP, KSBPF_R_LAN) },
+			{ CASE("lan_hit", UDP4(ip4_text(1, randoms ? last : LAN_CHAIN),
+					  40000, 8080), IF_UP, KSBPF_R_LAN) },
+			{ CASE("lan_miss", UDP4(ip4_text(2, miss), 40000, 8080),
+			  IF_UP, KSBPF_R_NO_ROUTE) },
 		};
 
 		run_world("lan", n, n, cases, ARRAY_SIZE(cases));
@@ -900,12 +905,12 @@ static void world_endpoints(long requested)
 	}
 	{
 		struct bcase cases[] = {
-			{ "tunnel", UDP4(PUBLIC4, 40000, 443), IF_TUN,
-			  KSBPF_R_TUNNEL },
-			{ "endpoint_hit", UDP4(last, 40000, 51820), IF_UP,
-			  KSBPF_R_ENDPOINT },
-			{ "endpoint_miss", UDP4(last, 40000, 51821), IF_UP,
-			  KSBPF_R_NO_ROUTE },
+			{ CASE("tunnel", UDP4(PUBLIC4, 40000, 443), IF_TUN,
+			  KSBPF_R_TUNNEL) },
+			{ CASE("endpoint_hit", UDP4(last, 40000, 51820), IF_UP,
+			  KSBPF_R_ENDPOINT) },
+			{ CASE("endpoint_miss", UDP4(last, 40000, 51821), IF_UP,
+			  KSBPF_R_NO_ROUTE) },
 		};
 
 		run_world("endpoints", n, requested, cases, ARRAY_SIZE(cases));
@@ -919,14 +924,14 @@ static void world_apps(long requested)
 {
 	long n = requested > KSBPF_MAX_APPS ? KSBPF_MAX_APPS : requested;
 	static const struct bcase cases[] = {
-		{ "tunnel", UDP4(PUBLIC4, 40000, 443), IF_TUN, KSBPF_R_TUNNEL,
+		{ CASE("tunnel", UDP4(PUBLIC4, 40000, 443), IF_TUN, KSBPF_R_TUNNEL),
 		  .apps = true, .where = CG_M5 },
-		{ "app_own_hit", UDP4(PUBLIC4, 40000, 443), IF_UP,
-		  KSBPF_R_APP_BYPASS, .apps = true, .where = CG_APP,
+		{ CASE("app_own_hit", UDP4(PUBLIC4, 40000, 443), IF_UP,
+		  KSBPF_R_APP_BYPASS), .apps = true, .where = CG_APP,
 		  .listed = CG_APP, .policy = KSBPF_APP_BYPASS },
-		{ "app_deep_hit", UDP4(PUBLIC4, 40000, 443), IF_UP,
-		  KSBPF_R_APP_BYPASS, .apps = true, .where = CG_D5 },
-		{ "app_miss", UDP4(PUBLIC4, 40000, 443), IF_UP, KSBPF_R_NO_ROUTE,
+		{ CASE("app_deep_hit", UDP4(PUBLIC4, 40000, 443), IF_UP,
+		  KSBPF_R_APP_BYPASS), .apps = true, .where = CG_D5 },
+		{ CASE("app_miss", UDP4(PUBLIC4, 40000, 443), IF_UP, KSBPF_R_NO_ROUTE),
 		  .apps = true, .where = CG_M5 },
 	};
 	long made = 0;
@@ -941,6 +946,141 @@ static void world_apps(long requested)
 	}
 	run_world("apps", n, requested, cases, ARRAY_SIZE(cases));
 	unload_ksbpf();
+}
+
+/*
+ * The profile: each building block of tests/bench/prims.bpf.c against the
+ * empty cgroup_skb program, on a UDP/IPv4 packet, the process 6 cgroup
+ * levels deep (for the app walk).
+ */
+static struct bpf_map *prims_map(struct bpf_object *obj, const char *name)
+{
+	struct bpf_map *map = bpf_object__find_map_by_name(obj, name);
+
+	if (!map)
+		die("%s: no map %s", opt.prims_obj, name);
+	return map;
+}
+
+static void world_profile(void)
+{
+	static const struct {
+		const char *prog;
+		const char *cls;
+		enum out_if oif;
+	} blocks[] = {
+		{ "prim_config_lookup", "config_lookup", IF_TUN },
+		{ "prim_netns_cookie", "netns_cookie", IF_TUN },
+		{ "prim_tunnel_hash", "tunnel_hash_hit", IF_TUN },
+		{ "prim_tunnel_array", "tunnel_array_hit", IF_TUN },
+		{ "prim_count", "reason_counter", IF_TUN },
+		{ "prim_uplink_stats", "uplink_counter", IF_UP },
+		{ "prim_parse_load_bytes", "parse_load_bytes", IF_UP },
+		{ "prim_parse_direct", "parse_direct", IF_UP },
+		{ "prim_endpoint_hash", "endpoint_hash_miss", IF_UP },
+		{ "prim_lan_lpm", "lan_lpm_hit", IF_UP },
+		{ "prim_ktime", "ktime_boot_ns", IF_UP },
+		{ "prim_cgroup_id", "skb_cgroup_id", IF_UP },
+		{ "prim_app_walk", "app_walk_depth6", IF_UP },
+	};
+	const size_t n = ARRAY_SIZE(blocks);
+	struct bcase base = { CASE("", UDP4("192.168.1.20", 40000, 8080), IF_UP,
+				   KSBPF_R_LAN), .profile = true };
+	struct bcase cases[ARRAY_SIZE(blocks)];
+	struct series s[ARRAY_SIZE(blocks)];
+	int fds[ARRAY_SIZE(blocks)];
+	struct bpf_object *obj;
+	struct frame f;
+	uint32_t zero = 0, one = 1, ifindex;
+	struct ksbpf_config cfg = { .layout_version = KSBPF_LAYOUT_VERSION };
+	struct ksbpf_tunnel tun = { .name = "bench-tunnel" };
+	void *percpu_zero;
+	int err;
+
+	obj = bpf_object__open_file(opt.prims_obj, NULL);
+	if (!obj)
+		die("bpf_object__open_file(%s): %s", opt.prims_obj, strerror(errno));
+	err = bpf_object__load(obj);
+	if (err)
+		die("bpf_object__load(%s): %s", opt.prims_obj, strerror(-err));
+	if (build_frame(&base.pkt, &f))
+		die("profile: cannot build the frame");
+	for (size_t i = 0; i < n; i++) {
+		struct bpf_program *p = bpf_object__find_program_by_name(obj,
+									  blocks[i].prog);
+
+		if (!p)
+			die("%s: no program %s", opt.prims_obj, blocks[i].prog);
+		fds[i] = bpf_program__fd(p);
+		cases[i] = base;
+		cases[i].cls = blocks[i].cls;
+		cases[i].oif = blocks[i].oif;
+		memset(&s[i], 0, sizeof(s[i]));
+	}
+	/* The maps as a loaded ksbpf has them. */
+	map_put(prims_map(obj, "p_config"), &zero, &cfg);
+	ifindex = env.ifindex_tun;
+	map_put(prims_map(obj, "p_tunnels"), &ifindex, &tun);
+	if (ifindex < 4096)
+		map_put(prims_map(obj, "p_tunnel_slots"), &ifindex, &one);
+	percpu_zero = calloc((size_t)env.ncpus, 16);
+	if (!percpu_zero)
+		die("calloc");
+	ifindex = env.ifindex_up;
+	map_put(prims_map(obj, "p_uplink_stats"), &ifindex, percpu_zero);
+	free(percpu_zero);
+	for (int i = 0; i < 6; i++) {
+		struct ksbpf_endpoint_key key = {
+			.family = KSBPF_AF_INET, .proto = IPPROTO_UDP, .port = 51820,
+			.addr = { 198, 51, 100, (uint8_t)(7 + i) },
+		};
+		struct ksbpf_endpoint val = { .origin = KSBPF_ORIGIN_CONFIG };
+
+		map_put(prims_map(obj, "p_endpoints"), &key, &val);
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(default_lan); i++) {
+		const char *cidr = default_lan[i];
+		char addr[INET_ADDRSTRLEN];
+		struct ksbpf_lan4_key key = { .prefixlen = (uint32_t)atoi(strchr(cidr, '/') + 1) };
+		struct ksbpf_lan val = { .origin = KSBPF_ORIGIN_LAN_DEFAULT };
+
+		if (strchr(cidr, ':'))
+			continue;
+		snprintf(addr, sizeof(addr), "%.*s", (int)(strchr(cidr, '/') - cidr), cidr);
+		if (inet_pton(AF_INET, addr, key.addr) != 1)
+			die("bad CIDR %s", cidr);
+		map_put(prims_map(obj, "p_lan4"), &key, &val);
+	}
+	for (uint64_t id = 0xbe00000000000000ull; id < 0xbe00000000000000ull + 10; id++) {
+		struct ksbpf_app app = { .policy = KSBPF_APP_BYPASS };
+
+		map_put(prims_map(obj, "p_apps"), &id, &app);
+	}
+	cg_move(CG_M5);
+	for (int r = 0; r < opt.rounds && r < MAX_SAMPLES; r++) {
+		for (size_t i = 0; i < n; i++) {
+			uint32_t a = 0, b = 0;
+			int ret, e1, e2;
+
+			if (r % 2) {
+				e1 = test_run(fds[i], &f, &cases[i], opt.repeat, &b, &ret);
+				e2 = test_run(env.empty_cg, &f, &cases[i], opt.repeat, &a, &ret);
+			} else {
+				e2 = test_run(env.empty_cg, &f, &cases[i], opt.repeat, &a, &ret);
+				e1 = test_run(fds[i], &f, &cases[i], opt.repeat, &b, &ret);
+			}
+			if (e1 || e2)
+				die("profile %s: test run: %s", cases[i].cls,
+				    strerror(-(e1 ? e1 : e2)));
+			s[i].floor[s[i].n] = a;
+			s[i].ns[s[i].n] = b;
+			s[i].n++;
+		}
+	}
+	cg_move(CG_ORIG);
+	for (size_t i = 0; i < n; i++)
+		report("profile", -1, -1, &cases[i], HOOK_CG, &s[i]);
+	bpf_object__close(obj);
 }
 
 /* Program sizes: what `bpftool prog show` prints as xlated/jited. */
@@ -991,10 +1131,21 @@ static void parse_sizes(const char *text)
 	free(copy);
 }
 
+static bool want_world(const char *name)
+{
+	size_t len = strlen(name);
+
+	for (const char *w = opt.worlds; w && *w; w += strcspn(w, ",") + (w[strcspn(w, ",")] == ',')) {
+		if (strcspn(w, ",") == len && !strncmp(w, name, len))
+			return true;
+	}
+	return !opt.worlds;
+}
+
 static void usage(void)
 {
-	fprintf(stderr, "usage: progcost --empty OBJ --uplink IF --tunnel IF "
-		"--cgroup DIR [--repeat N] [--rounds K] [--sizes LIST] "
+	fprintf(stderr, "usage: progcost --empty OBJ [--prims OBJ] --uplink IF --tunnel IF "
+		"--cgroup DIR [--repeat N] [--rounds K] [--sizes LIST] [--worlds LIST] "
 		"[--json FILE]\n");
 	exit(2);
 }
@@ -1016,6 +1167,8 @@ int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "empty", required_argument, NULL, 'e' },
+		{ "prims", required_argument, NULL, 'p' },
+		{ "worlds", required_argument, NULL, 'w' },
 		{ "uplink", required_argument, NULL, 'u' },
 		{ "tunnel", required_argument, NULL, 't' },
 		{ "cgroup", required_argument, NULL, 'c' },
@@ -1030,6 +1183,8 @@ int main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'e': opt.empty_obj = optarg; break;
+		case 'p': opt.prims_obj = optarg; break;
+		case 'w': opt.worlds = optarg; break;
 		case 'u': opt.uplink = optarg; break;
 		case 't': opt.tunnel = optarg; break;
 		case 'c': opt.cgroup = optarg; break;
@@ -1075,15 +1230,18 @@ int main(int argc, char **argv)
 	printf("%-10s %7s  %-14s %-10s %8s %8s %8s %7s  %s\n", "world", "entries",
 	       "class", "hook", "ns", "floor", "above", "ratio",
 	       "[above min..max]");
-	world_base();
-	for (int i = 0; i < opt.n_sizes; i++)
+	if (want_world("base"))
+		world_base();
+	if (opt.prims_obj && want_world("profile"))
+		world_profile();
+	for (int i = 0; i < opt.n_sizes && want_world("lan"); i++)
 		world_lan(opt.sizes[i]);
-	for (int i = 0; i < opt.n_sizes; i++) {
+	for (int i = 0; i < opt.n_sizes && want_world("endpoints"); i++) {
 		if (i && opt.sizes[i - 1] >= KSBPF_MAX_ENDPOINTS)
 			break;	/* capped: the same size again */
 		world_endpoints(opt.sizes[i]);
 	}
-	for (int i = 0; i < opt.n_sizes; i++) {
+	for (int i = 0; i < opt.n_sizes && want_world("apps"); i++) {
 		if (i && opt.sizes[i - 1] >= KSBPF_MAX_APPS)
 			break;
 		world_apps(opt.sizes[i]);

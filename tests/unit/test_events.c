@@ -1001,16 +1001,19 @@ static void cgroup_none_and_missing(void **state)
 	rendered_free(&r);
 }
 
-/* An existing cgroup resolves to its directory: the cgroup v2 root, and a
- * child made for the test when we may (root). */
-static char child_cg[4096];
+/* An existing cgroup resolves to its directory: the cgroup v2 root, and
+ * children made for the test when we may (root), one with a name that JSON
+ * must escape. */
+static char child_cg[2][4096];
 
 static int remove_child_cg(void **state)
 {
 	(void)state;
-	if (child_cg[0])
-		rmdir(child_cg);
-	child_cg[0] = 0;
+	for (int i = 0; i < 2; i++) {
+		if (child_cg[i][0])
+			rmdir(child_cg[i]);
+		child_cg[i][0] = 0;
+	}
 	return 0;
 }
 
@@ -1032,6 +1035,9 @@ static void expect_cgroup_path(const char *path)
 
 static void cgroup_resolved(void **state)
 {
+	static const char *const names[2] = {
+		"ksbpf-unit-events-%d", "ksbpf-unit-\"quoted\\-%d",
+	};
 	char root[2048], err[ERR_LEN];
 
 	(void)state;
@@ -1040,14 +1046,19 @@ static void cgroup_resolved(void **state)
 		skip();
 	}
 	expect_cgroup_path(root);
-	snprintf(child_cg, sizeof(child_cg), "%s/ksbpf-unit-events-%d", root,
-		 (int)getpid());
-	if (mkdir(child_cg, 0755)) {
-		child_cg[0] = 0;
-		print_message("cannot create a cgroup (not root?): child skipped\n");
-		return;
+	for (int i = 0; i < 2; i++) {
+		int n = snprintf(child_cg[i], sizeof(child_cg[i]), "%s/", root);
+
+		snprintf(child_cg[i] + n, sizeof(child_cg[i]) - (size_t)n, names[i],
+			 (int)getpid());
+		if (mkdir(child_cg[i], 0755)) {
+			child_cg[i][0] = 0;
+			print_message("cannot create a cgroup (not root?): skipped\n");
+			return;
+		}
+		expect_cgroup_path(child_cg[i]);
 	}
-	expect_cgroup_path(child_cg);
+	assert_non_null(strchr(child_cg[1], '"'));
 }
 
 /* CLOCK_BOOTTIME stamps become UTC wall-clock times, to the millisecond. */
@@ -1097,7 +1108,7 @@ int main(void)
 	};
 
 	/* Times must be UTC whatever the local zone: pick one that is not. */
-	setenv("TZ", "Asia/Kolkata", 1);
+	setenv("TZ", "IST-5:30", 1);
 	tzset();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
