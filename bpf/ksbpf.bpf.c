@@ -36,7 +36,7 @@ static __always_inline bool judge(struct __sk_buff *skb, enum ksbpf_hook hook,
 	if (hook == KSBPF_HOOK_TC_EGRESS)
 		ksbpf_count_uplink(skb->ifindex, pass);
 	if (app.cgroup_id)
-		ksbpf_count_app(app.cgroup_id, pass);
+		ksbpf_count_app(app.cgroup_id, hook, pass);
 	if (!pass)
 		ksbpf_report_drop(skb, hook, reason, &p);
 	return pass;

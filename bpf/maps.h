@@ -99,7 +99,7 @@ struct {
 	__uint(max_entries, KSBPF_MAX_APPS);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, __u64);		/* cgroup id of the listed app */
-	__type(value, struct ksbpf_counter_pair);
+	__type(value, struct ksbpf_app_stats);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } ksbpf_app_stats SEC(".maps");
 
@@ -181,19 +181,20 @@ static __always_inline void ksbpf_count_uplink(__u32 ifindex, bool passed)
 		count_pair(c, passed);
 }
 
-static __always_inline void ksbpf_count_app(__u64 cgroup_id, bool passed)
+static __always_inline void ksbpf_count_app(__u64 cgroup_id,
+					    enum ksbpf_hook hook, bool passed)
 {
-	struct ksbpf_counter_pair *c = bpf_map_lookup_elem(&ksbpf_app_stats, &cgroup_id);
+	struct ksbpf_app_stats *c = bpf_map_lookup_elem(&ksbpf_app_stats, &cgroup_id);
 
 	if (!c) {
-		struct ksbpf_counter_pair zero = {};
+		struct ksbpf_app_stats zero = {};
 
 		bpf_map_update_elem(&ksbpf_app_stats, &cgroup_id, &zero, BPF_NOEXIST);
 		c = bpf_map_lookup_elem(&ksbpf_app_stats, &cgroup_id);
 		if (!c)
 			return;
 	}
-	count_pair(c, passed);
+	count_pair(hook == KSBPF_HOOK_TC_EGRESS ? &c->uplink : &c->socket, passed);
 }
 
 #endif /* KSBPF_MAPS_H */

@@ -159,10 +159,17 @@ struct ksbpf_app_path {
 	char path[KSBPF_APP_PATH_LEN];
 };
 
-/* ksbpf_app_stats: per-CPU packet counts of each listed app. */
 struct ksbpf_counter_pair {
 	__u64 passed;
 	__u64 dropped;
+};
+
+/* ksbpf_app_stats: per-CPU verdicts on each listed app's packets, by hook:
+ * every packet of a socket meets the socket hook once; what reaches an
+ * uplink (AF_PACKET too) meets the uplink hook. */
+struct ksbpf_app_stats {
+	struct ksbpf_counter_pair socket;	/* cgroup_skb */
+	struct ksbpf_counter_pair uplink;	/* tc */
 };
 
 /*

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "apps.h"
+#include "attach.h"
 #include "commands.h"
 #include "json.h"
 #include "names.h"
@@ -36,6 +37,16 @@ static int open_maps(const struct options *o, struct map_fds *m, int *lock,
 	return 0;
 }
 
+/* Apps are judged only below the cgroup the socket program is attached to. */
+static int attach_cgroup_id(const struct options *o, uint64_t *id, char *err)
+{
+	uint32_t prog;
+
+	if (!cgroup_egress_attached(o->bpffs, id, &prog))
+		return errf(err, "the cgroup program of %s is not attached", o->bpffs);
+	return 0;
+}
+
 static void close_maps(struct map_fds *m, int lock)
 {
 	maps_close(m);
@@ -47,12 +58,16 @@ static void print_list(const struct app_info *apps, size_t n, bool json)
 	struct json j;
 
 	if (!json) {
-		printf("%-8s %12s %12s  %s\n", "policy", "passed", "dropped", "cgroup");
+		printf("%-8s %10s %10s %10s %10s  %s\n", "policy", "passed", "dropped",
+		       "up-passed", "up-dropped", "cgroup");
 		for (size_t i = 0; i < n; i++)
-			printf("%-8s %12llu %12llu  %s%s\n", app_policy_name(apps[i].policy),
-			       (unsigned long long)apps[i].stats.passed,
-			       (unsigned long long)apps[i].stats.dropped, apps[i].path,
-			       apps[i].gone ? " (removed)" : "");
+			printf("%-8s %10llu %10llu %10llu %10llu  %s%s\n",
+			       app_policy_name(apps[i].policy),
+			       (unsigned long long)apps[i].stats.socket.passed,
+			       (unsigned long long)apps[i].stats.socket.dropped,
+			       (unsigned long long)apps[i].stats.uplink.passed,
+			       (unsigned long long)apps[i].stats.uplink.dropped,
+			       apps[i].path, apps[i].gone ? " (removed)" : "");
 		return;
 	}
 	json_init(&j, stdout);
@@ -68,9 +83,13 @@ static void print_list(const struct app_info *apps, size_t n, bool json)
 		json_key(&j, "exists");
 		json_bool(&j, !apps[i].gone);
 		json_key(&j, "passed");
-		json_uint(&j, apps[i].stats.passed);
+		json_uint(&j, apps[i].stats.socket.passed);
 		json_key(&j, "dropped");
-		json_uint(&j, apps[i].stats.dropped);
+		json_uint(&j, apps[i].stats.socket.dropped);
+		json_key(&j, "uplink_passed");
+		json_uint(&j, apps[i].stats.uplink.passed);
+		json_key(&j, "uplink_dropped");
+		json_uint(&j, apps[i].stats.uplink.dropped);
 		json_object_end(&j);
 	}
 	json_array_end(&j);
@@ -91,6 +110,7 @@ int cmd_app(const struct options *o)
 	struct map_fds m;
 	char err[ERR_LEN];
 	uint32_t policy = 0;
+	uint64_t attach_id = 0;
 	size_t n = 0;
 	int lock, ret;
 
@@ -107,7 +127,8 @@ int cmd_app(const struct options *o)
 		return EXIT_FAILED;
 	}
 	if (!strcmp(verb, "set"))
-		ret = apps_set(&m, o->args[1], policy, err);
+		ret = attach_cgroup_id(o, &attach_id, err) ? -1 :
+		      apps_set(&m, o->args[1], attach_id, policy, err);
 	else if (!strcmp(verb, "del"))
 		ret = apps_del(&m, o->args[1], err);
 	else
@@ -170,6 +191,7 @@ static int enter_cgroup(const char *path, char *err)
 int cmd_exec(const struct options *o)
 {
 	char path[PATH_MAX], err[ERR_LEN];
+	uint64_t attach_id;
 	struct map_fds m;
 	int lock, ret;
 
@@ -183,7 +205,8 @@ int cmd_exec(const struct options *o)
 		return EXIT_FAILED;
 	}
 	/* The policy is in place before the command can send anything. */
-	ret = apps_set(&m, path, o->app_policy, err);
+	ret = attach_cgroup_id(o, &attach_id, err) ? -1 :
+	      apps_set(&m, path, attach_id, o->app_policy, err);
 	close_maps(&m, lock);
 	if (ret || enter_cgroup(path, err)) {
 		report_error(err);

@@ -3,6 +3,7 @@
 
 #include <bpf/bpf.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -31,17 +32,47 @@ int apps_update_flag(const struct map_fds *m, char *err)
 	return maps_write_config(m, &cfg, err);
 }
 
-int apps_set(const struct map_fds *m, const char *path, uint32_t policy,
-	     char *err)
+/* Whether dir is the cgroup with id top, or below it. */
+static bool within(const char *dir, uint64_t top)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s", dir);
+	for (;;) {
+		char *slash;
+
+		if (stat(path, &st))
+			return false;
+		if (st.st_ino == top)
+			return true;
+		slash = strrchr(path, '/');
+		if (!slash || slash == path)
+			return false;
+		*slash = '\0';
+	}
+}
+
+int apps_set(const struct map_fds *m, const char *dir, uint64_t attach_cgroup,
+	     uint32_t policy, char *err)
 {
 	struct ksbpf_app_path where = { 0 };
 	struct ksbpf_app app = { .policy = policy };
+	char path[PATH_MAX];
 	uint64_t id;
-	int fd = cgroup_open(path, &id, err);
+	int fd;
 
+	/* Stored absolute: the agent checks the path still leads to the id. */
+	if (!realpath(dir, path))
+		return errf(err, "app %s: %s", dir, strerror(errno));
+	fd = cgroup_open(path, &id, err);
 	if (fd < 0)
 		return -1;
 	close(fd);
+	if (!within(path, attach_cgroup))
+		return errf(err, "app %s: not in the cgroup ksbpf is attached to "
+			    "(id %llu): its sockets would not be judged",
+			    path, (unsigned long long)attach_cgroup);
 	if (strlen(path) >= sizeof(where.path))
 		return errf(err, "%s: path longer than %zu", path, sizeof(where.path) - 1);
 	strcpy(where.path, path);
@@ -85,10 +116,13 @@ static int find_id(const struct map_fds *m, const char *path, uint64_t *id)
 	return -1;
 }
 
-int apps_del(const struct map_fds *m, const char *path, char *err)
+int apps_del(const struct map_fds *m, const char *dir, char *err)
 {
+	char path[PATH_MAX];
 	uint64_t id;
 
+	if (!realpath(dir, path))	/* gone: look for it as it was listed */
+		snprintf(path, sizeof(path), "%s", dir);
 	if (find_id(m, path, &id))
 		return 1;
 	forget(m, id);
@@ -138,7 +172,7 @@ int apps_list(const struct map_fds *m, struct app_info **out, size_t *n,
 		memcpy(a->path, where.path, sizeof(a->path));
 		a->path[sizeof(a->path) - 1] = '\0';
 		a->gone = cgroup_gone(key, a->path);
-		maps_read_pair(m->app_stats, &key, &a->stats);
+		maps_sum_percpu(m->app_stats, &key, &a->stats, sizeof(a->stats));
 	}
 	*out = list;
 	return 0;

@@ -12,12 +12,13 @@ struct app_info {
 	uint64_t cgroup_id;
 	uint32_t policy;
 	char path[KSBPF_APP_PATH_LEN];
-	struct ksbpf_counter_pair stats;
+	struct ksbpf_app_stats stats;
 	bool gone;			/* the directory no longer exists */
 };
 
-int apps_set(const struct map_fds *m, const char *path, uint32_t policy,
-	     char *err);
+/* dir must be the attach cgroup (id attach_cgroup) or below it. */
+int apps_set(const struct map_fds *m, const char *dir, uint64_t attach_cgroup,
+	     uint32_t policy, char *err);
 /* Returns 1 when the directory was not listed. */
 int apps_del(const struct map_fds *m, const char *path, char *err);
 /* Every listed app; *out is calloc'ed (free it). */

@@ -474,21 +474,21 @@ int maps_write_config(const struct map_fds *m, const struct ksbpf_config *cfg,
 	return 0;
 }
 
-int maps_read_pair(int fd, const void *key, struct ksbpf_counter_pair *sum)
+int maps_sum_percpu(int fd, const void *key, void *sum, size_t value_size)
 {
 	int ncpus = libbpf_num_possible_cpus();
-	struct ksbpf_counter_pair *percpu;
+	size_t fields = value_size / sizeof(__u64);
+	__u64 *percpu, *total = sum;
 	int ret = -1;
 
-	memset(sum, 0, sizeof(*sum));
+	memset(sum, 0, value_size);
 	if (ncpus <= 0)
 		return -1;
-	percpu = calloc((size_t)ncpus, sizeof(*percpu));
+	percpu = calloc((size_t)ncpus, value_size);
 	if (percpu && !bpf_map_lookup_elem(fd, key, percpu)) {
-		for (int cpu = 0; cpu < ncpus; cpu++) {
-			sum->passed += percpu[cpu].passed;
-			sum->dropped += percpu[cpu].dropped;
-		}
+		for (int cpu = 0; cpu < ncpus; cpu++)
+			for (size_t f = 0; f < fields; f++)
+				total[f] += percpu[(size_t)cpu * fields + f];
 		ret = 0;
 	}
 	free(percpu);
@@ -498,25 +498,7 @@ int maps_read_pair(int fd, const void *key, struct ksbpf_counter_pair *sum)
 int maps_read_counter(const struct map_fds *m, uint32_t index,
 		      struct ksbpf_counter *sum)
 {
-	int ncpus = libbpf_num_possible_cpus();
-	struct ksbpf_counter *percpu;
-
-	memset(sum, 0, sizeof(*sum));
-	if (ncpus <= 0)
-		return -1;
-	percpu = calloc((size_t)ncpus, sizeof(*percpu));
-	if (!percpu)
-		return -1;
-	if (bpf_map_lookup_elem(m->counters, &index, percpu)) {
-		free(percpu);
-		return -1;
-	}
-	for (int cpu = 0; cpu < ncpus; cpu++) {
-		sum->packets += percpu[cpu].packets;
-		sum->bytes += percpu[cpu].bytes;
-	}
-	free(percpu);
-	return 0;
+	return maps_sum_percpu(m->counters, &index, sum, sizeof(*sum));
 }
 
 int maps_allow_endpoint(const struct map_fds *m, const struct endpoint *ep,

@@ -65,7 +65,8 @@ int maps_add_tunnel_name(const struct map_fds *m, const char *name, char *err);
 int maps_del_tunnel_name(const struct map_fds *m, const char *name, char *err);
 
 /* Sums a per-CPU counter over all CPUs. */
-int maps_read_pair(int fd, const void *key, struct ksbpf_counter_pair *sum);
+/* Sums a per-CPU value made of __u64 fields over all CPUs into *sum. */
+int maps_sum_percpu(int fd, const void *key, void *sum, size_t value_size);
 int maps_read_counter(const struct map_fds *m, uint32_t index,
 		      struct ksbpf_counter *sum);
 

@@ -131,7 +131,7 @@ static void collect_uplinks(struct status *s, const struct map_fds *m,
 		u->ifindex = key;
 		u->attached = tc_egress_attached(key, u->up.tc_mode, s->dir,
 						 &u->prog_id);
-		maps_read_pair(m->uplink_stats, &key, &u->packets);
+		maps_sum_percpu(m->uplink_stats, &key, &u->packets, sizeof(u->packets));
 		s->n_uplinks++;
 	}
 	/* An interface that appeared after `load` has no program yet. */

@@ -15,6 +15,14 @@
  *     ICMP port unreachable goes back) and are dropped when its small
  *     receive buffer is full. Exits after SECONDS (at most 3600) or on
  *     SIGTERM.
+ *   udpflood ping DST_IP PORT SECONDS [PAYLOAD]
+ *     UDP ping-pong latency: one message in flight, blocking receive (as
+ *     sockperf ping-pong does), the first 10% of the time is warm-up.
+ *     Prints: rtt_p50_us=X rtt_p99_us=X rtt_max_us=X n=N
+ *   udpflood echo BIND_IP PORT SECONDS
+ *     the far end of ping: echoes every datagram back, for at most SECONDS.
+ * (sockperf would do for ping-pong, but spends a fixed ~2.2 s per run
+ * waiting before it starts, and the benchmark runs 120 of them.)
  * Exit status 0, or 1 when a socket call fails (other than the sends'
  * EPERM/ECONNREFUSED/ENOBUFS, which are counted).
  */
@@ -26,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -164,6 +173,128 @@ static int do_sink(int argc, char **argv)
 	return 0;
 }
 
+static int cmp_ull(const void *a, const void *b)
+{
+	unsigned long long x = *(const unsigned long long *)a;
+	unsigned long long y = *(const unsigned long long *)b;
+
+	return (x > y) - (x < y);
+}
+
+#define MAX_PINGS 4000000
+
+static int do_ping(int argc, char **argv)
+{
+	static char buf[MAX_PAYLOAD];
+	struct timeval tv = { .tv_sec = 0, .tv_usec = 200000 };
+	unsigned long long *rtt, n = 0, lost = 0;
+	double seconds, start, warm, t0, t1;
+	int fd, payload_len = 64;
+	struct sockaddr_in sa;
+
+	if (argc < 5)
+		return 2;
+	seconds = atof(argv[4]);
+	if (argc > 5)
+		payload_len = atoi(argv[5]);
+	if (parse_addr(argv[2], &sa, atoi(argv[3])) || seconds <= 0 ||
+	    seconds > 60 || payload_len < 8 || payload_len > MAX_PAYLOAD) {
+		fprintf(stderr, "udpflood: bad arguments\n");
+		return 2;
+	}
+	rtt = calloc(MAX_PINGS, sizeof(*rtt));
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (!rtt || fd < 0 ||
+	    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) ||
+	    connect(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		perror("udpflood: ping socket");
+		return 1;
+	}
+	memset(buf, 'p', sizeof(buf));
+	start = now_s();
+	warm = start + seconds / 10;
+	for (unsigned long long seq = 0; n < MAX_PINGS; seq++) {
+		ssize_t got;
+
+		t0 = now_s();
+		if (t0 - start >= seconds)
+			break;
+		memcpy(buf, &seq, sizeof(seq));
+		if (send(fd, buf, (size_t)payload_len, 0) < 0) {
+			perror("udpflood: ping send");
+			return 1;
+		}
+		for (;;) {	/* skip late replies to earlier, lost pings */
+			unsigned long long echoed;
+
+			got = recv(fd, buf, sizeof(buf), 0);
+			if (got < (ssize_t)sizeof(echoed))
+				break;
+			memcpy(&echoed, buf, sizeof(echoed));
+			if (echoed == seq)
+				break;
+		}
+		t1 = now_s();
+		if (got < 0) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK &&
+			    errno != ECONNREFUSED) {
+				perror("udpflood: ping recv");
+				return 1;
+			}
+			lost++;
+			continue;
+		}
+		if (t0 >= warm)
+			rtt[n++] = (unsigned long long)((t1 - t0) * 1e9);
+	}
+	if (!n) {
+		fprintf(stderr, "udpflood: no ping answered (%llu lost)\n", lost);
+		return 1;
+	}
+	qsort(rtt, n, sizeof(*rtt), cmp_ull);
+	printf("rtt_p50_us=%.3f rtt_p99_us=%.3f rtt_max_us=%.3f n=%llu lost=%llu\n",
+	       rtt[n / 2] / 1e3, rtt[n * 99 / 100] / 1e3, rtt[n - 1] / 1e3, n, lost);
+	return 0;
+}
+
+static int do_echo(int argc, char **argv)
+{
+	static char buf[MAX_PAYLOAD];
+	struct timeval tv = { .tv_sec = 1, .tv_usec = 0 };
+	struct sockaddr_in sa, from;
+	double seconds, start;
+	int fd;
+
+	if (argc < 5)
+		return 2;
+	seconds = atof(argv[4]);
+	if (parse_addr(argv[2], &sa, atoi(argv[3])) || seconds < 1 ||
+	    seconds > 3600) {
+		fprintf(stderr, "udpflood: bad arguments\n");
+		return 2;
+	}
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) ||
+	    bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		perror("udpflood: echo socket");
+		return 1;
+	}
+	signal(SIGTERM, on_term);
+	signal(SIGINT, on_term);
+	printf("echo ready\n");
+	fflush(stdout);
+	start = now_s();
+	while (now_s() - start < seconds) {
+		socklen_t len = sizeof(from);
+		ssize_t got = recvfrom(fd, buf, sizeof(buf), 0,
+				       (struct sockaddr *)&from, &len);
+
+		if (got >= 0)
+			sendto(fd, buf, (size_t)got, 0, (struct sockaddr *)&from, len);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int rc = 2;
@@ -172,9 +303,15 @@ int main(int argc, char **argv)
 		rc = do_send(argc, argv);
 	else if (argc > 1 && !strcmp(argv[1], "sink"))
 		rc = do_sink(argc, argv);
+	else if (argc > 1 && !strcmp(argv[1], "ping"))
+		rc = do_ping(argc, argv);
+	else if (argc > 1 && !strcmp(argv[1], "echo"))
+		rc = do_echo(argc, argv);
 	if (rc == 2)
 		fprintf(stderr, "usage: udpflood send DST_IP BASE_PORT PORTS FLOWS "
 			"SECONDS [PAYLOAD [BATCH]]\n"
-			"       udpflood sink BIND_IP BASE_PORT PORTS SECONDS\n");
+			"       udpflood sink BIND_IP BASE_PORT PORTS SECONDS\n"
+			"       udpflood ping DST_IP PORT SECONDS [PAYLOAD]\n"
+			"       udpflood echo BIND_IP PORT SECONDS\n");
 	return rc;
 }

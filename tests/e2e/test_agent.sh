@@ -68,7 +68,8 @@ lab_step "tunnel comes up: allowed with no reload"
 lab_tunnel_up || exit 1
 t0=$(date +%s%N)
 agent_wait 3 "[t['active'] for t in d['tunnels'] if t['name']=='$LAB_WG_C'] == [True]"
-check "status shows $LAB_WG_C active (after $((($(date +%s%N) - t0) / 1000000)) ms)" test $? = 0
+rc=$?
+check "status shows $LAB_WG_C active (after $((($(date +%s%N) - t0) / 1000000)) ms)" test "$rc" = 0
 # shellcheck disable=SC2046
 sender_run t1-cg cg --count 10 --interval 0.05 $(probes_inet)
 check_zero "[cg] EPERM through the new tunnel" "$(sender_get t1-cg all eperm)"

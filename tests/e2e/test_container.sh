@@ -24,6 +24,9 @@
 # turns it off); otherwise the server routes the container's subnets back
 # through the tunnel (and WireGuard allows them), which exercises the same
 # hooks. Needs root and build/ksbpf.
+# shellcheck disable=SC2016,SC2119
+# (SC2016: the single-quoted $$, $0 and $@ are the inner shell's; SC2119:
+# lab_setup takes options, none needed here.)
 set -u
 # shellcheck source=tests/lib/lab.sh
 . "$(dirname "$0")/../lib/lab.sh"
@@ -128,9 +131,10 @@ table inet kse2e_nat {
 EOF
 		CTR_NAT=nft
 	elif command -v iptables >/dev/null 2>&1 && command -v ip6tables >/dev/null 2>&1; then
-		in_client iptables -t nat -A POSTROUTING -s "$CTR_NET4" ! -o ctr0 -j MASQUERADE &&
-			in_client ip6tables -t nat -A POSTROUTING -s "$CTR_NET6" ! -o ctr0 -j MASQUERADE ||
+		if ! in_client iptables -t nat -A POSTROUTING -s "$CTR_NET4" ! -o ctr0 -j MASQUERADE ||
+			! in_client ip6tables -t nat -A POSTROUTING -s "$CTR_NET6" ! -o ctr0 -j MASQUERADE; then
 			lab_die "iptables masquerade"
+		fi
 		CTR_NAT=iptables
 	fi
 	# Without NAT the container's own addresses travel: the server's WireGuard

@@ -25,7 +25,7 @@ command -v cc >/dev/null || lab_die "missing tool: cc"
 
 FLOOD_N=${FLOOD_N:-1000000}
 FLOOD_MAX_S=60
-EVENTS_PER_SEC=$(awk '$2 == "KSBPF_EVENTS_PER_SEC" { print $3 }' \
+EVENTS_PER_SEC=$(awk '$1 == "#define" && $2 == "KSBPF_EVENTS_PER_SEC" { print $3 }' \
 	"$LAB_ROOT/include/ksbpf.h")
 [ -n "$EVENTS_PER_SEC" ] || lab_die "KSBPF_EVENTS_PER_SEC not found in include/ksbpf.h"
 # per-CPU budgets: one per possible CPU (what libbpf sums over)
@@ -245,6 +245,7 @@ cc -O2 -o "$LAB_DIR/flood" "$LAB_DIR/flood.c" || lab_die "cannot build the flood
 F0=$LAB_DIR/f0.json
 status_rc "$F0" >/dev/null
 t0=$(now_ms)
+# shellcheck disable=SC2016
 nsenter --net="/run/netns/$LAB_NS_C" /bin/sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' \
 	"$LAB_CG" "$LAB_DIR/flood" up0 "$LAB_INET4" "$P_FLOOD" "$FLOOD_N" \
 	>"$LAB_DIR/flood.out" 2>&1 &
@@ -344,7 +345,7 @@ ev_check "  verdict" "$E" "$q" verdict drop
 ev_check "  hook" "$E" "$q" hook cgroup_egress
 ev_check "  interface" "$E" "$q" interface up0
 ev_check "  ifindex = up0's" "$E" "$q" ifindex \
-	"$(cat "/sys/class/net/up0/ifindex" 2>/dev/null || in_client cat /sys/class/net/up0/ifindex)"
+	"$(ip -n "$LAB_NS_C" -o link show up0 | awk -F: '{ print $1 }')"
 ev_check "  cgroup (the lab cgroup)" "$E" "$q" cgroup "$LAB_CG"
 ev_check "  cgroup_id (its inode)" "$E" "$q" cgroup_id "$(stat -c %i "$LAB_CG")"
 ev_check "  family" "$E" "$q" family ipv4
@@ -415,9 +416,18 @@ check_ge "uplinks[up0].dropped grew" \
 check_ge "events.recorded grew by the 5 attempts" \
 	"$(($(js "$S4" "d['events']['recorded']") - seq0))" 5
 
+# The self-test right where users run it: after killing the VPN. No agent
+# runs, so ksbpf_tunnels still holds the dead tunnel's ifindex.
+V=$LAB_DIR/v5.json
+verify_json "$V"
+rc=$?
+check_eq "verify exit code, tunnel killed (no agent)" "$rc" 0
+[ "$rc" = 0 ] || info "verify: $(head -c 300 "$V.err")"
+check_eq "verify holds, tunnel killed" "$(js "$V" "d['holds']")" 1
+
 # ---------------------------------------------------------- --follow
 lab_step "events --follow: prints a later drop, exits 0 on SIGINT"
-wait_for 3 grep -q "\"dport\":$P_FOLLOW[,}]" "$FOLLOW"
+wait_for 3 grep -q "\"dport\":${P_FOLLOW}[,}]" "$FOLLOW"
 check_eq "--follow printed the drop made after it started" \
 	"$(evq "$FOLLOW" "find(dport=$P_FOLLOW, reason='no_route', hook='cgroup_egress', cgroup='$LAB_CG') is not None and find(dport=$P_FOLLOW)['seq'] > $seq0")" 1
 check_eq "--follow: every line is a JSON object" "$(evq "$FOLLOW" "len(bad)")" 0

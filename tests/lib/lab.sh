@@ -471,7 +471,8 @@ ks() {
 	shift
 	_ks_guard || return 99
 	case $sub in load | run) LAB_LOADED=1 ;; esac
-	nsenter --net="/run/netns/$LAB_NS_C" "$KSBPF" "$sub" "$@" "${KS_COMMON[@]}"
+	# The lab's options first: what follows `--` (ks exec) is the command's.
+	nsenter --net="/run/netns/$LAB_NS_C" "$KSBPF" "$sub" "${KS_COMMON[@]}" "$@"
 }
 
 # ks_load EXTRA-ARGS...: load with the lab's tunnel and endpoint.

@@ -1061,6 +1061,27 @@ static void cgroup_resolved(void **state)
 	assert_non_null(strchr(child_cg[1], '"'));
 }
 
+/* A short buffer gets a cut, terminated line: never an overrun. */
+static void text_truncated(void **state)
+{
+	struct event_names *names = event_names_new();
+	struct ksbpf_event e = event_v6(IPPROTO_TCP, 65535, 65535);
+	char buf[64];
+
+	(void)state;
+	assert_non_null(names);
+	e.cgroup_id = NO_CGROUP;
+	for (size_t len = 1; len <= 40; len++) {
+		memset(buf, 'X', sizeof(buf));
+		event_format(&e, names, buf, len);
+		assert_int_equal(strlen(buf), len - 1);
+		for (size_t i = len; i < sizeof(buf); i++)
+			if (buf[i] != 'X')
+				fail_msg("event_format(len %zu) wrote byte %zu", len, i);
+	}
+	event_names_free(names);
+}
+
 /* CLOCK_BOOTTIME stamps become UTC wall-clock times, to the millisecond. */
 static void time_is_utc_wall_clock(void **state)
 {
@@ -1104,6 +1125,7 @@ int main(void)
 		cmocka_unit_test(extreme_values),
 		cmocka_unit_test(cgroup_none_and_missing),
 		cmocka_unit_test_teardown(cgroup_resolved, remove_child_cg),
+		cmocka_unit_test(text_truncated),
 		cmocka_unit_test(time_is_utc_wall_clock),
 	};
 

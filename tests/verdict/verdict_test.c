@@ -1466,18 +1466,19 @@ static void test_app_enforce(void **state)
 	RUN_CASES(app_enforce_cases);
 }
 
-/* Sums an app's per-CPU packet counts (ksbpf_app_stats). */
+/* Sums an app's per-CPU verdicts (ksbpf_app_stats), both hooks. */
 static struct ksbpf_counter_pair app_stats(int node)
 {
 	int fd = bpf_map__fd(env.skel->maps.ksbpf_app_stats);
-	struct ksbpf_counter_pair *percpu, sum = { 0 };
+	struct ksbpf_app_stats *percpu;
+	struct ksbpf_counter_pair sum = { 0 };
 
 	percpu = calloc(env.ncpus, sizeof(*percpu));
 	assert_non_null(percpu);
 	if (!bpf_map_lookup_elem(fd, &env.cg_id[node], percpu)) {
 		for (int cpu = 0; cpu < env.ncpus; cpu++) {
-			sum.passed += percpu[cpu].passed;
-			sum.dropped += percpu[cpu].dropped;
+			sum.passed += percpu[cpu].socket.passed + percpu[cpu].uplink.passed;
+			sum.dropped += percpu[cpu].socket.dropped + percpu[cpu].uplink.dropped;
 		}
 	}
 	free(percpu);
