@@ -18,6 +18,9 @@ int cmd_exec(const struct options *o);
 int cmd_events(const struct options *o);
 int cmd_verify(const struct options *o);
 
+/* What status says first: an enum ksbpf_exit and its headline in why. */
+int status_protection(const struct options *o, char *why, size_t len);
+
 /* Detaches everything recorded in dir and removes the pins. */
 int teardown(const char *dir, char *err);
 

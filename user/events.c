@@ -185,14 +185,18 @@ void event_format(const struct ksbpf_event *e, struct event_names *names,
 	struct described d;
 	char sport[8] = "", dport[8] = "";
 
+	bool v6_ports = e->family == KSBPF_AF_INET6 && (e->sport || e->dport);
+
 	describe(e, names, &d);
 	if (e->sport || e->dport) {
 		snprintf(sport, sizeof(sport), ":%u", e->sport);
 		snprintf(dport, sizeof(dport), ":%u", e->dport);
 	}
-	snprintf(buf, len, "%s drop %-12s %-13s %-8s %s %s%s -> %s%s len %u%s%s",
+	/* [2001:db8::1]:443, so that the port cannot be read as address. */
+	snprintf(buf, len, "%s drop %-12s %-13s %-8s %s %s%s%s%s -> %s%s%s%s len %u%s%s",
 		 d.time, reason_name(e->reason), hook_name(e->hook), d.ifname,
-		 d.proto, d.src, sport, d.dst, dport, e->len,
+		 d.proto, v6_ports ? "[" : "", d.src, v6_ports ? "]" : "", sport,
+		 v6_ports ? "[" : "", d.dst, v6_ports ? "]" : "", dport, e->len,
 		 e->cgroup_id ? " cgroup " : "", d.cgroup);
 }
 
@@ -232,9 +236,15 @@ void event_print_json(const struct ksbpf_event *e, struct event_names *names,
 	json_key(&j, "protocol");
 	json_string(&j, d.proto);
 	json_key(&j, "src");
-	json_string(&j, d.src);
+	if (e->family)
+		json_string(&j, d.src);
+	else
+		json_null(&j);
 	json_key(&j, "dst");
-	json_string(&j, d.dst);
+	if (e->family)
+		json_string(&j, d.dst);
+	else
+		json_null(&j);
 	json_key(&j, "sport");
 	json_uint(&j, e->sport);
 	json_key(&j, "dport");

@@ -114,8 +114,11 @@ static const char verify_help[] =
 	"endpoints and the tunnels must pass; LAN probes are shown for\n"
 	"information. The probes are counted and their drops recorded like real\n"
 	"packets (source port 47000 and up).\n"
-	"Exit status: 0 every leak probe dropped, 4 a leak probe passes or an\n"
-	"endpoint is blocked, 3 not loaded, 1 error.\n\n"
+	"It also checks what status checks: every hook attached, every interface\n"
+	"guarded.\n"
+	"Exit status: 0 every leak probe dropped and everything attached, 4 a leak\n"
+	"probe passes, an endpoint is blocked or status is degraded, 3 not loaded,\n"
+	"1 error.\n\n"
 	"  --json          print one JSON object\n";
 
 static const char unload_help[] =

@@ -34,7 +34,9 @@ int parse_ifname(const char *s, char out[KSBPF_IFNAME_LEN], char *err)
 		if (*c == '/' || *c == ':' || *c <= ' ' || *c > '~')
 			return fail(err, "interface name '%s' contains '%c'",
 				    s, *c > ' ' ? *c : '?');
-	memcpy(out, s, len + 1);
+	/* Zero-padded: the name is a map key, compared as 16 bytes. */
+	memset(out, 0, KSBPF_IFNAME_LEN);
+	memcpy(out, s, len);
 	return 0;
 }
 

@@ -2,6 +2,8 @@
 /* `ksbpf status`: protected or not, and why; then the details. */
 #include <bpf/bpf.h>
 #include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +43,8 @@ struct status {
 	struct tunnel_state tunnels[KSBPF_MAX_TUNNELS * 4];
 	int n_tunnels;
 	int n_active;
+	__u32 stale_tunnels[KSBPF_MAX_TUNNELS];	/* allowed, but gone */
+	int n_stale_tunnels;
 	struct uplink_state uplinks[KSBPF_MAX_UPLINKS];
 	int n_uplinks;
 	char unguarded[KSBPF_MAX_UPLINKS][KSBPF_IFNAME_LEN];
@@ -112,6 +116,29 @@ static bool is_tunnel_name(const struct status *s, const char *ifname)
 		if (ifname_matches(s->tunnels[i].pattern, ifname))
 			return true;
 	return false;
+}
+
+/* Tunnel ifindexes still allowed whose interface is gone or no longer a
+ * tunnel: left behind when no agent ran, and a later interface could get
+ * the same ifindex. */
+static void collect_stale_tunnels(struct status *s, const struct map_fds *m,
+				  const struct iface *ifs, size_t n_ifs)
+{
+	__u32 key, next;
+	bool first = true;
+
+	while (s->n_stale_tunnels < KSBPF_MAX_TUNNELS &&
+	       !bpf_map_get_next_key(m->tunnels, first ? NULL : &key, &next)) {
+		bool live = false;
+
+		first = false;
+		key = next;
+		for (size_t i = 0; i < n_ifs; i++)
+			if (ifs[i].ifindex == key)
+				live = ifs[i].up && is_tunnel_name(s, ifs[i].name);
+		if (!live)
+			s->stale_tunnels[s->n_stale_tunnels++] = key;
+	}
 }
 
 static void collect_uplinks(struct status *s, const struct map_fds *m,
@@ -270,6 +297,7 @@ static int collect(struct status *s, const struct options *o, char *err)
 	s->cg_attached = cgroup_egress_attached(s->dir, &s->cg_id, &s->cg_prog);
 	resolve_cgroup(s, o);
 	collect_tunnels(s, &m, ifs, n_ifs);
+	collect_stale_tunnels(s, &m, ifs, n_ifs);
 	collect_uplinks(s, &m, ifs, n_ifs);
 	collect_endpoints(s, &m);
 	collect_lans(s, &m);
@@ -294,7 +322,8 @@ static int detached_uplinks(const struct status *s)
 
 static enum ksbpf_exit verdict(const struct status *s)
 {
-	if (!s->cg_attached || detached_uplinks(s) || s->n_unguarded)
+	if (!s->cg_attached || detached_uplinks(s) || s->n_unguarded ||
+	    s->n_stale_tunnels)
 		return EXIT_DEGRADED;
 	return EXIT_OK;
 }
@@ -305,35 +334,65 @@ static const char *state_name(enum ksbpf_exit state)
 	       state == EXIT_DEGRADED ? "degraded" : "not_loaded";
 }
 
-/* One line that answers "am I protected, and why". */
-static void print_headline(const struct status *s, enum ksbpf_exit state)
+/* Appends to a fixed buffer, cutting what does not fit. */
+static void append(char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void append(char *buf, size_t len, const char *fmt, ...)
 {
+	size_t used = strlen(buf);
+	va_list ap;
+
+	if (used + 1 >= len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + used, len - used, fmt, ap);
+	va_end(ap);
+}
+
+/* One line that answers "am I protected, and why". */
+static void headline(const struct status *s, enum ksbpf_exit state, char *buf,
+		     size_t len)
+{
+	buf[0] = '\0';
 	if (state == EXIT_DEGRADED) {
-		printf("DEGRADED");
+		append(buf, len, "DEGRADED");
 		if (!s->cg_attached)
-			printf(" — cgroup egress program not attached");
+			append(buf, len, " — cgroup egress program not attached");
 		if (detached_uplinks(s))
-			printf(" — %d uplink program%s detached", detached_uplinks(s),
+			append(buf, len, " — %d uplink program%s detached", detached_uplinks(s),
 			       detached_uplinks(s) == 1 ? "" : "s");
 		for (int i = 0; i < s->n_unguarded; i++)
-			printf(" — %s not guarded (appeared after load)", s->unguarded[i]);
-		printf("\n");
+			append(buf, len, " — %s not guarded (appeared after load)",
+			       s->unguarded[i]);
+		for (int i = 0; i < s->n_stale_tunnels; i++)
+			append(buf, len, " — tunnel ifindex %u is gone but still allowed "
+			       "(no agent running: run ksbpf load or ksbpf run)",
+			       s->stale_tunnels[i]);
 		return;
 	}
-	printf("PROTECTED — ");
+	append(buf, len, "PROTECTED — ");
 	if (s->n_active) {
 		for (int i = 0, shown = 0; i < s->n_tunnels; i++) {
 			if (!s->tunnels[i].active)
 				continue;
-			printf("%stunnel %s up (ifindex %u)", shown++ ? ", " : "",
+			append(buf, len, "%stunnel %s up (ifindex %u)", shown++ ? ", " : "",
 			       s->tunnels[i].iface.name, s->tunnels[i].iface.ifindex);
 		}
 	} else {
-		printf("tunnel down, all traffic blocked but the allowlist");
+		append(buf, len, "tunnel down, all traffic blocked but the allowlist");
 	}
-	printf(", %d uplink%s guarded, %d endpoint%s%s\n", s->n_uplinks,
+	append(buf, len, ", %d uplink%s guarded, %d endpoint%s%s", s->n_uplinks,
 	       s->n_uplinks == 1 ? "" : "s", s->n_endpoints,
 	       s->n_endpoints == 1 ? "" : "s", s->n_lans ? ", LAN allowed" : "");
+}
+
+static void print_headline(const struct status *s, enum ksbpf_exit state)
+{
+	char line[1024];
+
+	headline(s, state, line, sizeof(line));
+	puts(line);
 }
 
 static void print_text(const struct status *s, enum ksbpf_exit state)
@@ -469,6 +528,11 @@ static void print_json_uplinks(struct json *j, const struct status *s)
 	for (int i = 0; i < s->n_unguarded; i++)
 		json_string(j, s->unguarded[i]);
 	json_array_end(j);
+	json_key(j, "stale_tunnels");
+	json_array_begin(j);
+	for (int i = 0; i < s->n_stale_tunnels; i++)
+		json_uint(j, s->stale_tunnels[i]);
+	json_array_end(j);
 }
 
 static void print_json_allowlists(struct json *j, const struct status *s)
@@ -591,19 +655,55 @@ static int status_once(const struct options *o)
 	return state;
 }
 
-/* --watch: the same, once a second, until interrupted. */
+static volatile sig_atomic_t stop_watching;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stop_watching = 1;
+}
+
+/* --watch: the same, once a second, until interrupted; the exit status is
+ * the last state's. */
 int cmd_status(const struct options *o)
 {
 	int ret;
 
 	if (!o->watch)
 		return status_once(o);
+	signal(SIGINT, on_stop);
+	signal(SIGTERM, on_stop);
 	for (;;) {
 		if (!o->json)
 			fputs("\033[H\033[2J", stdout);	/* home, clear */
 		ret = status_once(o);
 		fflush(stdout);
-		if (sleep(1))
+		sleep(1);
+		if (stop_watching)
 			return ret;
 	}
+}
+
+int status_protection(const struct options *o, char *why, size_t len)
+{
+	struct status *s = calloc(1, sizeof(*s));
+	char err[ERR_LEN];
+	int state = EXIT_NOT_LOADED;
+
+	snprintf(why, len, "NOT LOADED");
+	if (!s)
+		return EXIT_FAILED;
+	s->dir = o->bpffs;
+	if (pins_loaded(s->dir)) {
+		if (collect(s, o, err)) {
+			snprintf(why, len, "%s", err);
+			state = EXIT_FAILED;
+		} else {
+			state = verdict(s);
+			headline(s, state, why, len);
+		}
+	}
+	free(s->lans);
+	free(s);
+	return state;
 }

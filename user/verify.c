@@ -218,7 +218,10 @@ static int make_probes(const struct verifier *v, struct probe *list, int max)
 
 		first = false;
 		tkey = tnext;
-		if (bpf_map_lookup_elem(v->maps.tunnels, &tkey, &t))
+		/* A tunnel gone while no agent ran leaves its ifindex behind
+		 * (status reports it): nothing to probe through. */
+		if (bpf_map_lookup_elem(v->maps.tunnels, &tkey, &t) ||
+		    !if_indextoname(tkey, (char[IF_NAMESIZE]){ 0 }))
 			continue;
 		snprintf(name, sizeof(name), "through the tunnel %.16s", t.name);
 		add_probe(list, &n, name, IPPROTO_TCP, "1.1.1.1", 443, EXPECTED_PASS);
@@ -269,8 +272,9 @@ static bool probe_ok(const struct probe *p, const struct probe_result *r)
 }
 
 static void print_text(const struct probe *probes, const struct probe_result *r,
-		       int n, bool holds)
+		       int n, bool holds, const char *attached)
 {
+	printf("attachments: %s\n", attached);
 	printf("%-40s %-6s %-6s %s\n", "probe", "cgroup", "tc", "");
 	for (int i = 0; i < n; i++) {
 		const char *reason = r[i].tc.reason ? r[i].tc.reason :
@@ -281,8 +285,8 @@ static void print_text(const struct probe *probes, const struct probe_result *r,
 		       probe_ok(&probes[i], &r[i]) ? "" :
 		       probes[i].kind == LEAK ? "  <-- LEAK" : "  <-- BLOCKED");
 	}
-	printf("%s\n", holds ? "OK — every leak probe is dropped" :
-	       "FAILED — see the marked probes");
+	printf("%s\n", holds ? "OK — every leak probe is dropped, every hook attached" :
+	       "FAILED — see the marked probes and the attachments");
 }
 
 static void json_hook(struct json *j, const char *key, const struct hook_result *h)
@@ -304,7 +308,7 @@ static void json_hook(struct json *j, const char *key, const struct hook_result 
 }
 
 static void print_json(const struct probe *probes, const struct probe_result *r,
-		       int n, bool holds)
+		       int n, bool holds, const char *attached)
 {
 	static const char *const kinds[] = { "leak", "expected_pass", "info" };
 	struct json j;
@@ -313,6 +317,8 @@ static void print_json(const struct probe *probes, const struct probe_result *r,
 	json_object_begin(&j);
 	json_key(&j, "holds");
 	json_bool(&j, holds);
+	json_key(&j, "status");
+	json_string(&j, attached);
 	json_key(&j, "probes");
 	json_array_begin(&j);
 	for (int i = 0; i < n; i++) {
@@ -341,8 +347,8 @@ int cmd_verify(const struct options *o)
 	struct verifier v = { .prog_cg = -1, .prog_tc = -1 };
 	struct probe probes[48];
 	struct probe_result results[48];
-	char err[ERR_LEN];
-	bool holds = true;
+	char err[ERR_LEN], attached[1024];
+	bool holds;
 	int n, ret = EXIT_FAILED;
 
 	if (!pins_loaded(o->bpffs)) {
@@ -360,6 +366,8 @@ int cmd_verify(const struct options *o)
 		errf(err, "open pinned programs: %s", strerror(errno));
 		goto out;
 	}
+	/* Programs that would drop prove nothing if they are not attached. */
+	holds = status_protection(o, attached, sizeof(attached)) == EXIT_OK;
 	n = make_probes(&v, probes, 48);
 	for (int i = 0; i < n; i++) {
 		if (test_probe(&v, &probes[i], i, &results[i], err))
@@ -367,9 +375,9 @@ int cmd_verify(const struct options *o)
 		holds &= probe_ok(&probes[i], &results[i]);
 	}
 	if (o->json)
-		print_json(probes, results, n, holds);
+		print_json(probes, results, n, holds, attached);
 	else
-		print_text(probes, results, n, holds);
+		print_text(probes, results, n, holds, attached);
 	ret = holds ? EXIT_OK : EXIT_DEGRADED;
 out:
 	if (ret == EXIT_FAILED)

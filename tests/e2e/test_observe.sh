@@ -5,7 +5,8 @@
 #    load; the cgroup link unpinned); per-uplink and per-reason counters move.
 #  - `verify`: 0 and holds=true with every leak probe dropped by both hooks;
 #    4 and holds=false once `allow lan 0.0.0.0/0` opens it; 0 after `deny`;
-#    3 with nothing loaded.
+#    0 again after the tunnel is killed with no agent running (its ifindex
+#    stays in ksbpf_tunnels); 3 with nothing loaded.
 #  - drop events: blocked attempts from the lab cgroup (UDPv4, UDPv6, DNS)
 #    and from a process outside it (TC only) show up in `ksbpf events --json`
 #    with the right reason, hook, interface, cgroup, addresses, ports and
@@ -379,7 +380,6 @@ ev_check "  protocol" "$E" "$q" protocol udp
 # outside the lab cgroup: only TC sees it; its cgroup is the sender's own
 cg_rel=$(awk -F: '$1 == "0" { print $3 }' /proc/self/cgroup)
 my_cg=$LAB_CG2${cg_rel%/}
-[ -n "$my_cg" ] || my_cg=$LAB_CG2
 q="dport=$P_NS"
 check_eq "attempt from outside the cgroup is in events" "$(evq "$E" "find($q) is not None")" 1
 ev_check "  reason" "$E" "$q" reason no_route

@@ -76,11 +76,31 @@ static void strings_are_escaped(void **state)
 	capture_check(&c, "[\"a\\\"b\\\\c\\u000a\\u0001\",18446744073709551615,false]\n");
 }
 
+/* Cgroup paths and interface names are bytes: the output stays UTF-8. */
+static void invalid_utf8_is_replaced(void **state)
+{
+	struct capture c;
+
+	(void)state;
+	capture_start(&c);
+	json_array_begin(&c.j);
+	json_string(&c.j, "caf\xc3\xa9");		/* valid: kept */
+	json_string(&c.j, "a\xff" "b");		/* stray byte */
+	json_string(&c.j, "\xc0\xaf");		/* overlong '/' */
+	json_string(&c.j, "\xed\xa0\x80");	/* a surrogate */
+	json_string(&c.j, "\xe2\x82");		/* cut short */
+	json_string(&c.j, "\xf0\x9f\x94\x92");	/* 4 bytes, valid */
+	json_array_end(&c.j);
+	capture_check(&c, "[\"caf\xc3\xa9\",\"a\\ufffdb\",\"\\ufffd\\ufffd\","
+		      "\"\\ufffd\\ufffd\\ufffd\",\"\\ufffd\\ufffd\",\"\xf0\x9f\x94\x92\"]\n");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(nested_document),
 		cmocka_unit_test(strings_are_escaped),
+		cmocka_unit_test(invalid_utf8_is_replaced),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -53,6 +53,9 @@ static void ifname_valid(void **state)
 		if (parse_ifname(good[i], out, fresh_err(err)))
 			fail_msg("'%s' rejected: %s", good[i], err);
 		assert_string_equal(out, good[i]);
+		/* A map key: the bytes after the name are zero too. */
+		for (size_t k = strlen(good[i]); k < sizeof(out); k++)
+			assert_int_equal(out[k], 0);
 	}
 }
 
