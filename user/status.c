@@ -322,8 +322,7 @@ static int detached_uplinks(const struct status *s)
 
 static enum ksbpf_exit verdict(const struct status *s)
 {
-	if (!s->cg_attached || detached_uplinks(s) || s->n_unguarded ||
-	    s->n_stale_tunnels)
+	if (!s->cg_attached || detached_uplinks(s) || s->n_unguarded)
 		return EXIT_DEGRADED;
 	return EXIT_OK;
 }
@@ -365,10 +364,6 @@ static void headline(const struct status *s, enum ksbpf_exit state, char *buf,
 		for (int i = 0; i < s->n_unguarded; i++)
 			append(buf, len, " — %s not guarded (appeared after load)",
 			       s->unguarded[i]);
-		for (int i = 0; i < s->n_stale_tunnels; i++)
-			append(buf, len, " — tunnel ifindex %u is gone but still allowed "
-			       "(no agent running: run ksbpf load or ksbpf run)",
-			       s->stale_tunnels[i]);
 		return;
 	}
 	append(buf, len, "PROTECTED — ");
@@ -385,6 +380,11 @@ static void headline(const struct status *s, enum ksbpf_exit state, char *buf,
 	append(buf, len, ", %d uplink%s guarded, %d endpoint%s%s", s->n_uplinks,
 	       s->n_uplinks == 1 ? "" : "s", s->n_endpoints,
 	       s->n_endpoints == 1 ? "" : "s", s->n_lans ? ", LAN allowed" : "");
+	/* Blocked now, but a later interface could get the ifindex. */
+	for (int i = 0; i < s->n_stale_tunnels; i++)
+		append(buf, len, " — warning: tunnel ifindex %u is gone but still "
+		       "allowed (no agent ran: ksbpf load or ksbpf run clears it)",
+		       s->stale_tunnels[i]);
 }
 
 static void print_headline(const struct status *s, enum ksbpf_exit state)

@@ -447,7 +447,7 @@ check_eq "churned interfaces all deleted" \
 	"$(ip -n "$LAB_NS_C" -o link show | grep -c ': ks[vpt][0-9]')" 0
 check_eq "kept interfaces present (24 veth pairs, 6 tun)" \
 	"$(ip -n "$LAB_NS_C" -o link show | grep -c ': ks[klm][0-9]')" 54
-settle 10
+settle 5
 check_eq "status exit code after the churn" "$STATE_RC" 0
 check_eq "state after the churn" "$(js "$STATE_JSON" "d['state']")" protected
 check_eq "unguarded interfaces after the churn" "$(js "$STATE_JSON" "d['unguarded']")" "[]"
@@ -466,7 +466,7 @@ lab_log "deletion burst: the 54 kept interfaces in one batch"
 o=$(grep -c "netlink overrun" "$AGENT4")
 ip -n "$LAB_NS_C" -force -batch "$KEEP" >"$LAB_DIR/keep-del.out" 2>&1
 check_eq "deletion batch exit code" "$?" 0
-settle 10
+settle 5
 check "after the deletion burst: state exact ($STATE_MSG)" test "${STATE_MSG%%:*}" = ok
 check_eq "after the deletion burst: uplinks" "$(js "$STATE_JSON" "[u['name'] for u in d['uplinks']]")" '["up0"]'
 info "agent log: $(($(grep -c "netlink overrun" "$AGENT4") - o)) overruns in the deletion burst," \
