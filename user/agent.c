@@ -43,6 +43,7 @@ struct agent {
 	int signals;
 	int tick_timer;
 	unsigned long ticks;
+	bool resync_pending;
 	uint64_t last_event;
 	struct ksbpf_event *events;
 	struct event_names *event_names;
@@ -142,6 +143,8 @@ static void refresh_names(struct agent *a)
 	maps_read_tunnel_names(&a->guard.maps, a->names);
 }
 
+/* A resync that failed (an interface vanished under it, the kernel said
+ * no) is tried again at the next tick. */
 static int resync(struct agent *a)
 {
 	struct guard_counts counts;
@@ -154,8 +157,9 @@ static int resync(struct agent *a)
 	ret = ifaces_list(&ifs, &n, err) ||
 	      guard_reconcile(&a->guard, ifs, n, &counts, err) ? -1 : 0;
 	free(ifs);
+	a->resync_pending = ret != 0;
 	if (ret)
-		say("resync failed: %s", err);
+		say("resync failed, retrying in a second: %s", err);
 	else
 		say("in sync: %d uplink%s guarded, %d tunnel%s up", counts.uplinks,
 		    counts.uplinks == 1 ? "" : "s", counts.tunnels_up,
@@ -225,6 +229,11 @@ static int drain_netlink(struct agent *a)
 		}
 		if (n < 0 && errno == ENOBUFS) {
 			say("netlink overrun: events were lost, resynchronising");
+			/* The socket drops events, with no new ENOBUFS, until a
+			 * read finds its queue empty: empty it, then resync. */
+			while (recv(a->netlink, buf, sizeof(buf), 0) > 0 ||
+			       errno == EINTR || errno == ENOBUFS)
+				;
 			resync(a);
 		} else if (n < 0) {
 			say("netlink recv: %s", strerror(errno));
@@ -358,6 +367,17 @@ static void log_drops(struct agent *a)
 		    (unsigned long long)(n + lost - (n < DROP_LOG_LINES ? n : DROP_LOG_LINES)));
 }
 
+static void locked_resync(struct agent *a)
+{
+	char err[ERR_LEN];
+	int lock = pins_lock(a->dir, err);
+
+	if (lock < 0)
+		return;
+	resync(a);
+	close(lock);
+}
+
 static void tick(struct agent *a)
 {
 	uint64_t expirations;
@@ -365,6 +385,8 @@ static void tick(struct agent *a)
 	if (read(a->tick_timer, &expirations, sizeof(expirations)) < 0)
 		return;
 	log_drops(a);
+	if (a->resync_pending)
+		locked_resync(a);
 	if (++a->ticks % APP_SWEEP_TICKS == 0)
 		sweep_apps(a);
 }

@@ -4,6 +4,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <net/if.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -113,20 +114,30 @@ int guard_reconcile(struct guard *g, const struct iface *ifs, size_t n,
 {
 	int tunnels;
 
+	char why[ERR_LEN];
+	int ret = 0;
+
 	counts->uplinks = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (!guard_is_uplink(g, &ifs[i]))
 			continue;
-		if (guard_attach_uplink(g, &ifs[i], err))
-			return -1;
-		counts->uplinks++;
+		if (!guard_attach_uplink(g, &ifs[i], why)) {
+			counts->uplinks++;
+			continue;
+		}
+		/* Gone since it was listed: its removal is another event. */
+		if (!if_indextoname(ifs[i].ifindex, (char[IF_NAMESIZE]){ 0 }))
+			continue;
+		/* The others still get guarded; the caller hears of it. */
+		if (!ret)
+			ret = errf(err, "%s", why);
 	}
-	tunnels = maps_sync_tunnels(&g->maps, g->names, ifs, n, err);
+	tunnels = maps_sync_tunnels(&g->maps, g->names, ifs, n, ret ? why : err);
 	if (tunnels < 0)
-		return -1;
+		return ret ? ret : -1;
 	counts->tunnels_up = tunnels;
 	forget_stale_uplinks(g, ifs, n);
-	return 0;
+	return ret;
 }
 
 int guard_open_pinned(struct guard *g, const char *dir, char *err)

@@ -8,6 +8,8 @@
 # of the host is touched. In the client namespace, one of four variants
 # guards the uplink:
 #   none       no kill switch
+#   empty      empty programs attached where ksbpf attaches its own (cgroup
+#              link, TCX link on up0): what the hooks cost by themselves
 #   ksbpf      `ksbpf load` (cgroup_skb on a cgroup holding only the senders,
 #              TC on up0), the LAN allowlist written into its pinned trie
 #   nft_rules  an nftables output chain the way the popular clients write it:
@@ -55,10 +57,12 @@ done
 [ -n "$OUT" ] || bench_die "e2e: --out FILE"
 : >"$OUT"
 
-for t in ip nsenter "$KSBPF" "$BENCH_BIN/udpflood" "$BENCH_BIN/lanfill"; do
+for t in ip nsenter ss bpftool "$KSBPF" "$BENCH_BIN/udpflood" "$BENCH_BIN/lanfill" \
+	"$BENCH_BIN/emptyattach"; do
 	command -v "$t" >/dev/null || bench_die "e2e: missing $t"
 done
-VARIANTS="none ksbpf"
+[ -e "$BENCH_BIN/empty.bpf.o" ] || bench_die "e2e: missing $BENCH_BIN/empty.bpf.o"
+VARIANTS="none empty ksbpf"
 if bench_have nft; then
 	VARIANTS="$VARIANTS nft_rules nft_sets"
 else
@@ -98,9 +102,13 @@ if bench_have taskset; then
 else
 	echo "e2e: taskset missing (util-linux): processes not pinned to one CPU"
 fi
+# (Not for `&`: a function in the background is a subshell, and $! would
+# not be the process. Background processes are started with nsenter itself,
+# which execs them.)
 in_c() { nsenter --net="/run/netns/$NS_C" "$@"; }
 in_s() { nsenter --net="/run/netns/$NS_S" "${PIN[@]}" "$@"; }
 in_cg() { bench_in_cg "$NS_C" "$CG" "${PIN[@]}" "$@"; }
+SRV=(nsenter --net="/run/netns/$NS_S" "${PIN[@]}")
 
 for ns in "$NS_C" "$NS_S"; do
 	nsenter --net="/run/netns/$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
@@ -121,25 +129,30 @@ veth up0 "$C4" sv0 "$S4"
 veth "$TUN" "$CT4" tv0 "$ST4"
 
 # The far end: a UDP sink, an echo server, iperf3 (ours; killed at exit).
-in_s "$BENCH_BIN/udpflood" sink "$S4" "$PORT0" "$NPORTS" 3600 >"$WORK/sink.out" 2>&1 &
+"${SRV[@]}" "$BENCH_BIN/udpflood" sink "$S4" "$PORT0" "$NPORTS" 3600 >"$WORK/sink.out" 2>&1 &
 bench_defer "bench_kill $!"
-in_s "$BENCH_BIN/udpflood" sink "$ST4" "$PORT0" "$NPORTS" 3600 >"$WORK/sink-tun.out" 2>&1 &
+"${SRV[@]}" "$BENCH_BIN/udpflood" sink "$ST4" "$PORT0" "$NPORTS" 3600 >"$WORK/sink-tun.out" 2>&1 &
 bench_defer "bench_kill $!"
 if [ "$LATENCY" = sockperf ]; then
-	in_s sockperf server -i "$S4" -p 11111 >"$WORK/echo.out" 2>&1 &
+	"${SRV[@]}" sockperf server -i "$S4" -p 11111 >"$WORK/echo.out" 2>&1 &
 else
-	in_s "$BENCH_BIN/udpflood" echo "$S4" 11111 3600 >"$WORK/echo.out" 2>&1 &
+	"${SRV[@]}" "$BENCH_BIN/udpflood" echo "$S4" 11111 3600 >"$WORK/echo.out" 2>&1 &
 fi
 bench_defer "bench_kill $!"
 if [ "$HAVE_IPERF" = 1 ]; then
-	in_s iperf3 -s -B "$S4" -p 5201 >"$WORK/iperf3-server.out" 2>&1 &
+	"${SRV[@]}" iperf3 -s -B "$S4" -p 5201 >"$WORK/iperf3-server.out" 2>&1 &
 	bench_defer "bench_kill $!"
 fi
-sleep 0.5
-grep -q "sink ready" "$WORK/sink.out" || bench_die "e2e: the UDP sink did not start: $(cat "$WORK/sink.out")"
-grep -q "sink ready" "$WORK/sink-tun.out" || bench_die "e2e: the UDP sink did not start: $(cat "$WORK/sink-tun.out")"
-[ "$LATENCY" = sockperf ] || grep -q "echo ready" "$WORK/echo.out" ||
-	bench_die "e2e: the UDP echo server did not start: $(cat "$WORK/echo.out")"
+servers_ready() {
+	grep -q "sink ready" "$WORK/sink.out" && grep -q "sink ready" "$WORK/sink-tun.out" &&
+		{ [ "$LATENCY" = sockperf ] || grep -q "echo ready" "$WORK/echo.out"; } &&
+		{ [ "$HAVE_IPERF" = 0 ] || in_s ss -Hltn "sport = :5201" | grep -q LISTEN; }
+}
+for ((i = 0; i < 100; i++)); do
+	servers_ready && break
+	sleep 0.1
+done
+servers_ready || bench_die "e2e: the servers did not start: $(cat "$WORK"/*.out)"
 
 rx_packets() {	# packets received by an interface of the server namespace
 	in_s cat /proc/net/dev | awk -F'[: ]+' -v d="$1" '{ for (i = 1; i <= NF; i++) if ($i == d) { print $(i + 2); exit } }'
@@ -219,9 +232,29 @@ nft_state() {	# table dormant|active
 	[ "$got" = "$2" ] || bench_die "e2e: nft table $1 is $got, want $2"
 }
 
+EMPTY_PID=""
+stop_empty() {
+	[ -n "$EMPTY_PID" ] || return 0
+	bench_kill "$EMPTY_PID"
+	EMPTY_PID=""
+}
+bench_defer stop_empty
+
 variant_on() {	# variant size
 	case $1 in
 	none) ;;
+	empty)
+		: >"$WORK/empty.out"
+		nsenter --net="/run/netns/$NS_C" "$BENCH_BIN/emptyattach" \
+			"$BENCH_BIN/empty.bpf.o" "$CG" up0 3600 >"$WORK/empty.out" 2>&1 &
+		EMPTY_PID=$!
+		for ((i = 0; i < 100; i++)); do
+			grep -q attached "$WORK/empty.out" && break
+			kill -0 "$EMPTY_PID" 2>/dev/null || break
+			sleep 0.05
+		done
+		grep -q attached "$WORK/empty.out" ||
+			bench_die "e2e: emptyattach: $(cat "$WORK/empty.out")" ;;
 	ksbpf)
 		bench_ks "$NS_C" "$CG" "$BPFFS" load --tunnel "$TUN" --endpoint "$EP" \
 			>"$WORK/load.out" 2>&1 || bench_die "e2e: ksbpf load: $(cat "$WORK/load.out")"
@@ -237,6 +270,7 @@ variant_on() {	# variant size
 variant_off() {
 	case $1 in
 	none) ;;
+	empty) stop_empty ;;
 	ksbpf)
 		bench_ks "$NS_C" "$CG" "$BPFFS" unload >/dev/null 2>&1 ||
 			bench_die "e2e: ksbpf unload" ;;
@@ -252,8 +286,8 @@ variant_check() {
 	out=$(in_cg "$BENCH_BIN/udpflood" send "$S4" 53 1 1 0.05 18 1) ||
 		bench_die "e2e: udpflood (check) failed"
 	eperm=$(sed -n 's/.*eperm=\([0-9]*\).*/\1/p' <<<"$out")
-	if [ "$1" = none ]; then
-		[ "$eperm" = 0 ] || bench_die "e2e: no kill switch, yet EPERM: $out"
+	if [ "$1" = none ] || [ "$1" = empty ]; then
+		[ "$eperm" = 0 ] || bench_die "e2e: no kill switch ($1), yet EPERM: $out"
 	else
 		[ "$eperm" -gt 0 ] || bench_die "e2e: $1 is not in force (DNS went out): $out"
 	fi
@@ -281,7 +315,7 @@ measure() {	# variant size round
 		in_cg iperf3 -c "$S4" -p 5201 -t "$TCP_SECS" -J >"$WORK/iperf3.json" 2>&1 ||
 			bench_die "e2e: iperf3: $(tail -5 "$WORK/iperf3.json")"
 		gbps=$("$PY" -c 'import json,sys; print("%.3f" % (json.load(open(sys.argv[1]))["end"]["sum_received"]["bits_per_second"] / 1e9))' "$WORK/iperf3.json") ||
-			bench_die "e2e: cannot read iperf3's result"
+			bench_die "e2e: cannot read iperf3's result: $(head -c 600 "$WORK/iperf3.json")"
 	fi
 	printf '{"size": %d, "round": %d, "variant": "%s", "pps": %s, "rx_pps": %s, "pps_tunnel": %s, "rx_pps_tunnel": %s, "eperm": %s, "rtt_p50_us": %s, "rtt_p99_us": %s, "tcp_gbps": %s}\n' \
 		"$n" "$r" "$v" "$pps" "$rxpps" "$tpps" "$trxpps" "$eperm" "$p50" "$p99" "$gbps" >>"$OUT"
@@ -316,6 +350,9 @@ for n in $SIZES; do
 			variant_check "$v"
 			measure "$v" "$n" "$r"
 			variant_off "$v"
+			# Nothing of the variant may stay for the next one.
+			[ -z "$(bpftool cgroup show "$CG" 2>/dev/null)" ] ||
+				bench_die "e2e: programs still on $CG after $v: $(bpftool cgroup show "$CG")"
 		done
 	done
 	if bench_have nft; then

@@ -48,14 +48,18 @@ CG2=$(awk '{ for (i = 7; i <= NF; i++) if ($i == "-") {
 	break } }' /proc/self/mountinfo)
 [ -n "$CG2" ] || bench_die "no cgroup v2 mount in /proc/self/mountinfo"
 
-bench_have() { command -v "$1" >/dev/null 2>&1; }
+# bench_have TOOL; BENCH_WITHOUT="nft iperf3" pretends tools are missing
+# (to check what a machine without them runs).
+bench_have() {
+	case " ${BENCH_WITHOUT:-} " in *" $1 "*) return 1 ;; esac
+	command -v "$1" >/dev/null 2>&1
+}
 
 # Kill a process we started, by its id, and reap it.
 bench_kill() {
 	[ -n "${1:-}" ] || return 0
-	kill "$1" 2>/dev/null
-	wait "$1" 2>/dev/null
-	return 0
+	kill "$1" 2>/dev/null || true
+	wait "$1" 2>/dev/null || true
 }
 
 bench_netns() {

@@ -102,7 +102,7 @@ def testrun_tables(pc, out):
             p["program"], p["xlated_insns"], p["jited_bytes"]) for p in progs))
 
 
-VARIANTS = ("none", "ksbpf", "nft_rules", "nft_sets")
+VARIANTS = ("none", "empty", "ksbpf", "nft_rules", "nft_sets")
 
 
 def e2e_summary(rows):
@@ -132,7 +132,7 @@ def e2e_summary(rows):
                 s[key + "_ratio_max"] = max(ratios) if ratios else None
             s["eperm"] = sum(r["eperm"] for r in runs)
             if v == "ksbpf":
-                for other in ("nft_rules", "nft_sets"):
+                for other in ("nft_rules", "nft_sets", "empty"):
                     ratios = [rd["ksbpf"]["pps"] / rd[other]["pps"] for rd in by_round.values()
                               if "ksbpf" in rd and other in rd and rd[other]["pps"]]
                     s["pps_vs_" + other] = med(ratios)
@@ -181,6 +181,11 @@ def e2e_table(summary, out):
                            s["size"], s["pps_vs_nft_rules"], s["pps_vs_nft_rules_min"],
                            s["pps_vs_nft_rules_max"], s["pps_vs_nft_sets"] or 0,
                            s["pps_vs_nft_sets_min"] or 0, s["pps_vs_nft_sets_max"] or 0))
+    for s in summary:
+        if s["variant"] == "ksbpf" and s.get("pps_vs_empty") is not None:
+            out.append("   %-6d ksbpf LAN packet rate: %.2fx the empty programs' "
+                       "[%.2f..%.2f]" % (s["size"], s["pps_vs_empty"],
+                                         s["pps_vs_empty_min"], s["pps_vs_empty_max"]))
 
 
 def parse_reaction(text):

@@ -85,12 +85,12 @@ leak_checks() {
 
 # senders_start PREFIX: continuous probes from the test cgroup (PREFIX-cg)
 # and from the client namespace outside it (PREFIX-ns), 500 rounds/s at most,
-# 60 s at most; stopped by senders_stop.
+# 120 s at most; stopped by senders_stop.
 senders_start() {
 	# shellcheck disable=SC2046
-	sender_start "$1-cg" cg --duration 60 --count 1000000 --interval 0.002 $(probes_inet)
+	sender_start "$1-cg" cg --duration 120 --count 1000000 --interval 0.002 $(probes_inet)
 	# shellcheck disable=SC2046
-	sender_start "$1-ns" ns --duration 60 --count 1000000 --interval 0.002 $(probes_inet)
+	sender_start "$1-ns" ns --duration 120 --count 1000000 --interval 0.002 $(probes_inet)
 }
 senders_stop() {
 	kill -TERM "${LAB_SND_PID[$1-cg]}" "${LAB_SND_PID[$1-ns]}" 2>/dev/null
@@ -191,6 +191,7 @@ PY
 REACT_PORT=40009
 tunnel_recreate() {
 	local how=$1 old new out
+	REACT_US=-1 REACT_IOCTL_US=0
 	old=$(tun_ifindex)
 	if [ "$how" = kill ]; then
 		lab_tunnel_kill
@@ -246,7 +247,7 @@ cap_start p1-sv0 "$LAB_NS_S" sv0
 cap_start p1-wg "$LAB_NS_S" "$LAB_WG_S"
 senders_start p1
 sleep 0.3
-REACTS=""
+REACTS=()
 for how in kill del kill; do
 	tunnel_recreate "$how"
 	if [ "$REACT_US" -ge 0 ] && [ "$REACT_US" -lt 2000000 ]; then
@@ -257,18 +258,19 @@ for how in kill del kill; do
 	if [ "$REACT_US" -ge 0 ]; then
 		echo "  reaction: tunnel recreated -> traffic through it in $(us_as_ms "$REACT_US") ms" \
 			"($how; after the admin up returned, which itself took $(us_as_ms "${REACT_IOCTL_US:-0}") ms)"
-		REACTS="$REACTS $REACT_US"
+		REACTS+=("$REACT_US")
 	else
 		echo "  reaction: tunnel recreated -> no traffic through it within 3 s ($how)"
-		REACTS="$REACTS 999999999"
+		REACTS+=(999999999)
 	fi
 	agent_wait 3 "$TUN_ACTIVE"
-	check "status: recreated $LAB_WG_C (ifindex $(tun_ifindex)) active" test $? = 0
+	rc=$?
+	check "status: recreated $LAB_WG_C (ifindex $(tun_ifindex)) active" test "$rc" = 0
 	tunnel_traffic "recreated ($how)"
 done
 senders_stop p1
 cap_stop p1-sv0 p1-wg
-max=$(printf '%s\n' $REACTS | sort -n | tail -1)
+max=$(printf '%s\n' "${REACTS[@]}" | sort -n | tail -1)
 if [ "$max" -lt 999999999 ]; then
 	echo "  reaction: worst of 3 recreations: $(us_as_ms "$max") ms (target well under 100 ms)"
 fi
