@@ -93,14 +93,16 @@ agent_rss() {
 		--cgroup "$CG" --config /dev/null >"$WORK/agent.out" 2>&1 &
 	pid=$!
 	bench_defer "bench_kill $pid"
-	# "in sync" once it has followed a full dump; older agents say less.
+	# Ready: it says it is in sync (after its full dump), or, whatever it
+	# says, the kill switch is loaded and the agent has been up for 2 s.
 	for ((n = 0; n < 300; n++)); do
-		grep -qE "in sync|following" "$WORK/agent.out" 2>/dev/null && break
-		kill -0 "$pid" 2>/dev/null || break
+		kill -0 "$pid" 2>/dev/null ||
+			bench_die "loadmem: the agent exited: $(cat "$WORK/agent.out")"
+		grep -qE "in sync" "$WORK/agent.out" 2>/dev/null && break
+		[ "$n" -ge 20 ] && ks status >/dev/null 2>&1 && break
 		sleep 0.1
 	done
-	grep -qE "in sync|following" "$WORK/agent.out" ||
-		bench_die "loadmem: the agent did not start: $(cat "$WORK/agent.out")"
+	[ "$n" -lt 300 ] || bench_die "loadmem: the agent did not start: $(cat "$WORK/agent.out")"
 	sleep 1
 	awk '/^VmRSS|^VmHWM/ { print $1, $2 }' "/proc/$pid/status" >"$1"
 	bench_kill "$pid"

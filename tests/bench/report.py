@@ -367,7 +367,7 @@ def main():
             out.append("   %-7s %s: %s" % ("met" if x["met"] else "MISSED", x["target"],
                                            x["figure"]))
     for s in skipped:
-        out.append("SKIPPED: %s" % s)
+        out.append(s if "SKIPPED" in s else "SKIPPED: %s" % s)
     for f in failures:
         out.append("FAILED: %s" % f)
     out.append("=" * 78)
