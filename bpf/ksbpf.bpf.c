@@ -5,6 +5,7 @@
  */
 #include <stdbool.h>
 #include "events.h"
+#include "guard.h"
 #include "verdict.h"
 
 #define CGROUP_DROP 0
@@ -69,6 +70,22 @@ SEC("tc")
 int ksbpf_l3_egress(struct __sk_buff *skb)
 {
 	return tc_egress(skb, false);
+}
+
+#define SYSCALL_DENY 0	/* EPERM */
+#define SYSCALL_ALLOW 1
+
+SEC("cgroup/setsockopt")
+int ksbpf_sockopt(struct bpf_sockopt *ctx)
+{
+	const struct ksbpf_config *cfg = ksbpf_get_config();
+
+	/* Another namespace's sockets are its own uplinks' business. */
+	if (cfg && bpf_get_netns_cookie(ctx) != cfg->netns_cookie)
+		return SYSCALL_ALLOW;
+	if (skips_tc(ctx->level, ctx->optname) && held_by_kill_switch())
+		return SYSCALL_DENY;
+	return SYSCALL_ALLOW;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -33,7 +33,19 @@ static __always_inline bool lookup_app(__u64 cgroup_id, struct app *app)
 	return true;
 }
 
-/* The socket's own cgroup first, else its nearest listed ancestor. */
+/* A packet's cgroup is its socket's (skb); a syscall's is the caller's. */
+static __always_inline __u64 own_cgroup(struct __sk_buff *skb)
+{
+	return skb ? bpf_skb_cgroup_id(skb) : bpf_get_current_cgroup_id();
+}
+
+static __always_inline __u64 ancestor_cgroup(struct __sk_buff *skb, int level)
+{
+	return skb ? bpf_skb_ancestor_cgroup_id(skb, level) :
+		     bpf_get_current_ancestor_cgroup_id(level);
+}
+
+/* The own cgroup first, else its nearest listed ancestor. */
 static __always_inline void find_app(struct __sk_buff *skb,
 				     const struct ksbpf_config *cfg,
 				     struct app *app)
@@ -42,13 +54,13 @@ static __always_inline void find_app(struct __sk_buff *skb,
 
 	if (!(cfg->flags & KSBPF_F_HAVE_APPS))
 		return;
-	own = bpf_skb_cgroup_id(skb);
+	own = own_cgroup(skb);
 	if (!own)
 		return;	/* no socket: forwarded or kernel */
 	if (lookup_app(own, app))
 		return;
 	for (int level = 0; level < KSBPF_MAX_CGROUP_DEPTH; level++) {
-		id = bpf_skb_ancestor_cgroup_id(skb, level);
+		id = ancestor_cgroup(skb, level);
 		if (!id || id == own)
 			break;
 		lookup_app(id, app);	/* deeper levels overwrite: nearest wins */

@@ -42,7 +42,7 @@ static int attach_cgroup_id(const struct options *o, uint64_t *id, char *err)
 {
 	uint32_t prog;
 
-	if (!cgroup_egress_attached(o->bpffs, id, &prog))
+	if (!cgroup_attached(PIN_LINK_CG_EGRESS, o->bpffs, id, &prog))
 		return errf(err, "the cgroup program of %s is not attached", o->bpffs);
 	return 0;
 }

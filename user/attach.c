@@ -43,24 +43,26 @@ static int update_link(int link_fd, int prog_fd, const char *what, char *err)
 	return 0;
 }
 
-int attach_cgroup_egress(int prog_fd, int cgroup_fd, uint64_t cgroup_id,
-			 const char *dir, char *err)
+int attach_cgroup(int prog_fd, int cgroup_fd, uint64_t cgroup_id,
+		  enum bpf_attach_type type, const char *pin, const char *dir,
+		  char *err)
 {
-	int old = pin_open(dir, PIN_LINK_CG_EGRESS), link, ret;
+	int old = pin_open(dir, pin), link, ret;
 	struct bpf_link_info info;
 
 	if (old >= 0 && !link_info(old, &info) &&
 	    info.cgroup.cgroup_id == cgroup_id) {
-		ret = update_link(old, prog_fd, "cgroup egress", err);
+		ret = update_link(old, prog_fd, pin, err);
 		close(old);
 		return ret;
 	}
 	/* New cgroup: the new link is in place before the old one goes. */
-	link = bpf_link_create(prog_fd, cgroup_fd, BPF_CGROUP_INET_EGRESS, NULL);
+	link = bpf_link_create(prog_fd, cgroup_fd, type, NULL);
 	if (link < 0) {
-		ret = errf(err, "attach to cgroup: bpf_link_create: %s", strerror(errno));
+		ret = errf(err, "attach %s to the cgroup: bpf_link_create: %s", pin,
+			   strerror(errno));
 	} else {
-		ret = pin_replace(link, dir, PIN_LINK_CG_EGRESS, err);
+		ret = pin_replace(link, dir, pin, err);
 		if (ret)
 			bpf_link_detach(link);
 		else if (old >= 0)
@@ -207,24 +209,24 @@ int detach_tc_egress(unsigned int ifindex, unsigned int mode, const char *dir)
 	return ret;
 }
 
-int detach_cgroup_egress(const char *dir)
+int detach_cgroup(const char *pin, const char *dir)
 {
-	int link = pin_open(dir, PIN_LINK_CG_EGRESS);
+	int link = pin_open(dir, pin);
 
 	if (link >= 0) {
 		bpf_link_detach(link);
 		close(link);
 	}
-	if (pin_remove(dir, PIN_LINK_CG_EGRESS) && errno != ENOENT)
+	if (pin_remove(dir, pin) && errno != ENOENT)
 		return -errno;
 	return 0;
 }
 
-bool cgroup_egress_attached(const char *dir, uint64_t *cgroup_id,
-			    uint32_t *prog_id)
+bool cgroup_attached(const char *pin, const char *dir, uint64_t *cgroup_id,
+		     uint32_t *prog_id)
 {
 	struct bpf_link_info info;
-	int link = pin_open(dir, PIN_LINK_CG_EGRESS);
+	int link = pin_open(dir, pin);
 	bool attached;
 
 	if (link < 0)

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <linux/bpf.h>
 #include "ifaces.h"
 
 enum tc_mode_choice {
@@ -14,20 +15,22 @@ enum tc_mode_choice {
 	TC_MODE_LEGACY,
 };
 
-/* Attaches, or swaps the program of the pinned link in place (no gap). */
-int attach_cgroup_egress(int prog_fd, int cgroup_fd, uint64_t cgroup_id,
-			 const char *dir, char *err);
+/* Attaches to the cgroup as the link pinned as dir/pin, or swaps the
+ * program of that link in place (no gap). */
+int attach_cgroup(int prog_fd, int cgroup_fd, uint64_t cgroup_id,
+		  enum bpf_attach_type type, const char *pin, const char *dir,
+		  char *err);
 /* Attaches to one uplink, or swaps the program in place; *mode is the
  * mode in force before (0 if none) and the mode used after. */
 int attach_tc_egress(int prog_fd, const struct iface *ifc,
 		     enum tc_mode_choice choice, unsigned int *mode,
 		     const char *dir, char *err);
 int detach_tc_egress(unsigned int ifindex, unsigned int mode, const char *dir);
-int detach_cgroup_egress(const char *dir);
+int detach_cgroup(const char *pin, const char *dir);
 
 /* What is attached now, for status. */
-bool cgroup_egress_attached(const char *dir, uint64_t *cgroup_id,
-			    uint32_t *prog_id);
+bool cgroup_attached(const char *pin, const char *dir, uint64_t *cgroup_id,
+		     uint32_t *prog_id);
 bool tc_egress_attached(unsigned int ifindex, unsigned int mode,
 			const char *dir, uint32_t *prog_id);
 

@@ -75,7 +75,7 @@ static int open_skeleton(struct load *l, char *err)
 	return maps_from_object(l->skel->obj, &l->guard.maps, err);
 }
 
-static int attach_cgroup(struct load *l, char *err)
+static int attach_cgroup_programs(struct load *l, char *err)
 {
 	char path[PATH_MAX];
 	uint64_t id;
@@ -86,8 +86,10 @@ static int attach_cgroup(struct load *l, char *err)
 	fd = cgroup_open(path, &id, err);
 	if (fd < 0)
 		return -1;
-	ret = attach_cgroup_egress(bpf_program__fd(l->skel->progs.ksbpf_cg_egress),
-				   fd, id, l->dir, err);
+	ret = attach_cgroup(bpf_program__fd(l->skel->progs.ksbpf_cg_egress), fd, id,
+			    BPF_CGROUP_INET_EGRESS, PIN_LINK_CG_EGRESS, l->dir, err) ||
+	      attach_cgroup(bpf_program__fd(l->skel->progs.ksbpf_sockopt), fd, id,
+			    BPF_CGROUP_SETSOCKOPT, PIN_LINK_CG_SOCKOPT, l->dir, err) ? -1 : 0;
 	close(fd);
 	return ret;
 }
@@ -99,7 +101,9 @@ static int pin_programs(struct load *l, char *err)
 	       pin_replace(bpf_program__fd(l->skel->progs.ksbpf_tc_egress),
 			   l->dir, PIN_PROG_TC_EGRESS, err) ||
 	       pin_replace(bpf_program__fd(l->skel->progs.ksbpf_l3_egress),
-			   l->dir, PIN_PROG_L3_EGRESS, err) ? -1 : 0;
+			   l->dir, PIN_PROG_L3_EGRESS, err) ||
+	       pin_replace(bpf_program__fd(l->skel->progs.ksbpf_sockopt),
+			   l->dir, PIN_PROG_CG_SOCKOPT, err) ? -1 : 0;
 }
 
 /* The pinned name list is the truth: it also holds `ksbpf tunnel add`s. */
@@ -120,7 +124,7 @@ static int enforce(struct load *l, char *err)
 				current_netns_cookie(), err) ||
 	       read_tunnel_names(l, err) ||
 	       guard_reconcile(&l->guard, l->ifs, l->n_ifs, &l->counts, err) ||
-	       attach_cgroup(l, err) ||
+	       attach_cgroup_programs(l, err) ||
 	       pin_programs(l, err) ? -1 : 0;
 }
 

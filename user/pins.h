@@ -12,6 +12,8 @@
 #define PIN_PROG_TC_EGRESS "prog_tc_egress"
 #define PIN_PROG_L3_EGRESS "prog_l3_egress"
 #define PIN_LINK_CG_EGRESS "link_cg_egress"
+#define PIN_PROG_CG_SOCKOPT "prog_cg_sockopt"
+#define PIN_LINK_CG_SOCKOPT "link_cg_sockopt"
 #define PIN_LINK_TC_EGRESS_FMT "link_tc_egress_%u"	/* ifindex */
 #define PIN_CONFIG_MAP "ksbpf_config"
 

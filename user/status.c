@@ -37,6 +37,7 @@ struct status {
 	const char *dir;
 	struct ksbpf_config cfg;
 	bool cg_attached;
+	bool guard_attached;	/* the setsockopt program, same cgroup */
 	uint64_t cg_id;
 	uint32_t cg_prog;
 	char cg_path[PATH_MAX];
@@ -286,6 +287,8 @@ static int collect(struct status *s, const struct options *o, char *err)
 	struct map_fds m;
 	struct iface *ifs = NULL;
 	size_t n_ifs = 0;
+	uint64_t guard_cgroup;
+	uint32_t guard_prog;
 
 	if (maps_open_pinned(s->dir, &m, err))
 		return -1;
@@ -294,7 +297,11 @@ static int collect(struct status *s, const struct options *o, char *err)
 		return -1;
 	}
 	maps_read_config(&m, &s->cfg);
-	s->cg_attached = cgroup_egress_attached(s->dir, &s->cg_id, &s->cg_prog);
+	s->cg_attached = cgroup_attached(PIN_LINK_CG_EGRESS, s->dir, &s->cg_id,
+					 &s->cg_prog);
+	s->guard_attached = cgroup_attached(PIN_LINK_CG_SOCKOPT, s->dir,
+					    &guard_cgroup, &guard_prog) &&
+			    guard_cgroup == s->cg_id;
 	resolve_cgroup(s, o);
 	collect_tunnels(s, &m, ifs, n_ifs);
 	collect_stale_tunnels(s, &m, ifs, n_ifs);
@@ -322,7 +329,8 @@ static int detached_uplinks(const struct status *s)
 
 static enum ksbpf_exit verdict(const struct status *s)
 {
-	if (!s->cg_attached || detached_uplinks(s) || s->n_unguarded)
+	if (!s->cg_attached || !s->guard_attached || detached_uplinks(s) ||
+	    s->n_unguarded)
 		return EXIT_DEGRADED;
 	return EXIT_OK;
 }
@@ -358,6 +366,9 @@ static void headline(const struct status *s, enum ksbpf_exit state, char *buf,
 		append(buf, len, "DEGRADED");
 		if (!s->cg_attached)
 			append(buf, len, " — cgroup egress program not attached");
+		if (!s->guard_attached)
+			append(buf, len, " — setsockopt guard not attached "
+			       "(PACKET_QDISC_BYPASS and AF_XDP would skip TC)");
 		if (detached_uplinks(s))
 			append(buf, len, " — %d uplink program%s detached", detached_uplinks(s),
 			       detached_uplinks(s) == 1 ? "" : "s");
@@ -407,6 +418,7 @@ static void print_text(const struct status *s, enum ksbpf_exit state)
 	       s->cg_attached ? "attached" : "DETACHED");
 	if (s->cg_attached)
 		printf(" (prog id %u)", s->cg_prog);
+	printf(", setsockopt guard %s", s->guard_attached ? "attached" : "DETACHED");
 	printf("\ntunnels:%s\n", s->n_tunnels ? "" : "   none named");
 	for (int i = 0; i < s->n_tunnels; i++) {
 		const struct tunnel_state *t = &s->tunnels[i];
@@ -606,6 +618,8 @@ static void print_json(const struct status *s, enum ksbpf_exit state)
 		json_bool(&j, s->cg_attached);
 		json_key(&j, "prog_id");
 		json_uint(&j, s->cg_prog);
+		json_key(&j, "guard_attached");
+		json_bool(&j, s->guard_attached);
 		json_object_end(&j);
 		print_json_tunnels(&j, s);
 		print_json_uplinks(&j, s);

@@ -30,7 +30,8 @@ static void detach_uplinks(const char *dir)
 int teardown(const char *dir, char *err)
 {
 	detach_uplinks(dir);
-	detach_cgroup_egress(dir);
+	detach_cgroup(PIN_LINK_CG_EGRESS, dir);
+	detach_cgroup(PIN_LINK_CG_SOCKOPT, dir);
 	/* Link pins left over (an uplink that was never recorded) detach
 	 * when their last reference, the pin, goes. */
 	return pins_remove_all(dir, err);
