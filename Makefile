@@ -27,9 +27,10 @@ USER_HDR := $(wildcard user/*.h) include/ksbpf.h $(BUILD)/ksbpf.skel.h
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 VERDICT_TEST := $(BUILD)/tests/verdict_test
+DIFF_TEST := $(BUILD)/tests/diff_test
 
-.PHONY: deb sanitized fuzz all deps test test-unit test-verdict test-e2e demo bench-reaction install uninstall clean
-all: $(BUILD)/ksbpf $(UNIT_TESTS) $(VERDICT_TEST) \
+.PHONY: deb sanitized fuzz all deps test test-unit test-verdict test-e2e test-differential-long demo bench-reaction install uninstall clean
+all: $(BUILD)/ksbpf $(UNIT_TESTS) $(VERDICT_TEST) $(DIFF_TEST) \
 	$(BUILD)/bench/reaction
 
 $(BUILD)/ksbpf.bpf.o: $(BPF_SRC) $(BPF_HDR)
@@ -54,6 +55,12 @@ $(BUILD)/tests/test_%: tests/unit/test_%.c $(USER_LIB_OBJ) $(USER_HDR)
 $(VERDICT_TEST): tests/verdict/verdict_test.c $(wildcard tests/verdict/*.h) $(USER_LIB_OBJ) $(USER_HDR)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Itests/verdict $< $(USER_LIB_OBJ) -o $@ $(LDLIBS) -lcmocka
+
+# The differential test of the verdict (tests/differential): BPF programs vs
+# a model of docs/policy.md on random frames and worlds.
+$(DIFF_TEST): tests/differential/diff_test.c tests/differential/model.c $(wildcard tests/differential/*.h) $(USER_LIB_OBJ) $(USER_HDR)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Itests/differential $< tests/differential/model.c $(USER_LIB_OBJ) -o $@ $(LDLIBS)
 
 $(BUILD)/bench/%: tests/bench/%.c include/ksbpf.h
 	@mkdir -p $(@D)
@@ -117,6 +124,9 @@ test-verdict: all
 	@sh tests/run-all.sh verdict
 test-e2e: all
 	@sh tests/run-all.sh e2e
+# 5 million frames (CI runs the default count through `make test`).
+test-differential-long: $(DIFF_TEST)
+	@sh tests/differential/run.sh --count $(or $(COUNT),5000000)
 
 demo: deps
 	@$(MAKE) --no-print-directory $(BUILD)/ksbpf

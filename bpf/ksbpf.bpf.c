@@ -7,6 +7,7 @@
 #include "events.h"
 #include "guard.h"
 #include "verdict.h"
+#include "verdict_in.h"
 
 #define CGROUP_DROP 0
 #define CGROUP_PASS 1
@@ -24,13 +25,20 @@ static __always_inline bool from_guarded_netns(struct __sk_buff *skb)
 	return cfg && bpf_get_netns_cookie(skb) == cfg->netns_cookie;
 }
 
+static __always_inline bool is_ingress(enum ksbpf_hook hook)
+{
+	return hook == KSBPF_HOOK_CGROUP_INGRESS || hook == KSBPF_HOOK_TC_INGRESS;
+}
+
 /* Counts the verdict, reports a drop; returns whether the packet may pass. */
 static __always_inline bool judge(struct __sk_buff *skb, enum ksbpf_hook hook,
 				  bool ether)
 {
 	struct app app = {};
 	struct packet p = {};
-	enum ksbpf_reason reason = ksbpf_verdict(skb, ether, &app, &p);
+	enum ksbpf_reason reason = is_ingress(hook) ?
+		ksbpf_verdict_in(skb, ether, hook == KSBPF_HOOK_CGROUP_INGRESS, &app, &p) :
+		ksbpf_verdict(skb, ether, &app, &p);
 	bool pass = ksbpf_reason_allows(reason);
 
 	ksbpf_count(hook, reason, skb->len);
@@ -43,33 +51,57 @@ static __always_inline bool judge(struct __sk_buff *skb, enum ksbpf_hook hook,
 	return pass;
 }
 
+static __always_inline int cgroup_hook(struct __sk_buff *skb, enum ksbpf_hook hook)
+{
+	if (!from_guarded_netns(skb)) {
+		ksbpf_count(hook, KSBPF_R_OTHER_NETNS, skb->len);
+		return CGROUP_PASS;
+	}
+	return judge(skb, hook, false) ? CGROUP_PASS : CGROUP_DROP;
+}
+
 SEC("cgroup_skb/egress")
 int ksbpf_cg_egress(struct __sk_buff *skb)
 {
-	if (!from_guarded_netns(skb)) {
-		ksbpf_count(KSBPF_HOOK_CGROUP_EGRESS, KSBPF_R_OTHER_NETNS, skb->len);
-		return CGROUP_PASS;
-	}
-	return judge(skb, KSBPF_HOOK_CGROUP_EGRESS, false) ? CGROUP_PASS : CGROUP_DROP;
+	return cgroup_hook(skb, KSBPF_HOOK_CGROUP_EGRESS);
 }
 
-static __always_inline int tc_egress(struct __sk_buff *skb, bool ether)
+SEC("cgroup_skb/ingress")
+int ksbpf_cg_ingress(struct __sk_buff *skb)
 {
-	return judge(skb, KSBPF_HOOK_TC_EGRESS, ether) ? TC_NEXT : TC_DROP;
+	return cgroup_hook(skb, KSBPF_HOOK_CGROUP_INGRESS);
+}
+
+static __always_inline int tc_hook(struct __sk_buff *skb, enum ksbpf_hook hook,
+				   bool ether)
+{
+	return judge(skb, hook, ether) ? TC_NEXT : TC_DROP;
 }
 
 /* Uplinks with an Ethernet header. */
 SEC("tc")
 int ksbpf_tc_egress(struct __sk_buff *skb)
 {
-	return tc_egress(skb, true);
+	return tc_hook(skb, KSBPF_HOOK_TC_EGRESS, true);
 }
 
 /* Uplinks without a link-layer header (tun, ppp, raw-IP modems). */
 SEC("tc")
 int ksbpf_l3_egress(struct __sk_buff *skb)
 {
-	return tc_egress(skb, false);
+	return tc_hook(skb, KSBPF_HOOK_TC_EGRESS, false);
+}
+
+SEC("tc")
+int ksbpf_tc_ingress(struct __sk_buff *skb)
+{
+	return tc_hook(skb, KSBPF_HOOK_TC_INGRESS, true);
+}
+
+SEC("tc")
+int ksbpf_l3_ingress(struct __sk_buff *skb)
+{
+	return tc_hook(skb, KSBPF_HOOK_TC_INGRESS, false);
 }
 
 #define SYSCALL_DENY 0	/* EPERM */

@@ -24,6 +24,14 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } ksbpf_tunnels SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, KSBPF_MAX_TUNNELS * 16);
+	__type(key, struct ksbpf_addr_key);
+	__type(value, struct ksbpf_tunnel_addr);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ksbpf_tunnel_addrs SEC(".maps");
+
 /* Loader state, not read by the programs: which names are tunnels. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

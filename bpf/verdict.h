@@ -33,7 +33,9 @@ static __always_inline bool lookup_app(__u64 cgroup_id, struct app *app)
 	return true;
 }
 
-/* A packet's cgroup is its socket's (skb); a syscall's is the caller's. */
+/* A packet's cgroup is its socket's (skb); a syscall's is the caller's.
+ * Callers pass skb or a NULL constant: the unused helper is compiled out,
+ * as each program type allows only one of them. */
 static __always_inline __u64 own_cgroup(struct __sk_buff *skb)
 {
 	return skb ? bpf_skb_cgroup_id(skb) : bpf_get_current_cgroup_id();

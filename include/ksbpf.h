@@ -39,12 +39,16 @@ enum ksbpf_reason {
 	KSBPF_R_MALFORMED,	/* cannot be parsed: dropped */
 	KSBPF_R_OUT_OF_SCOPE,	/* --scope apps, app not held */
 	KSBPF_R_OTHER_NETNS,	/* socket of another netns: its uplink judges it */
+	KSBPF_R_TUNNEL_ADDR,	/* inbound: to a tunnel address via an uplink */
+	KSBPF_R_TO_SOCKET,	/* inbound at TC: the socket's hook judges it */
 	KSBPF_REASON_MAX,
 };
 
 enum ksbpf_hook {
 	KSBPF_HOOK_CGROUP_EGRESS = 0,
 	KSBPF_HOOK_TC_EGRESS,
+	KSBPF_HOOK_CGROUP_INGRESS,	/* --block-inbound */
+	KSBPF_HOOK_TC_INGRESS,
 	KSBPF_HOOK_MAX,
 };
 
@@ -63,11 +67,19 @@ enum ksbpf_tc_mode {
 /* ksbpf_config: an array of one. */
 #define KSBPF_F_SCOPE_APPS (1u << 0)	/* judge only listed apps */
 #define KSBPF_F_HAVE_APPS (1u << 1)	/* ksbpf_apps is not empty */
+#define KSBPF_F_BLOCK_INBOUND (1u << 2)	/* ingress programs are attached */
 
 struct ksbpf_config {
 	__u32 layout_version;
 	__u32 flags;
 	__u64 netns_cookie;	/* the namespace ksbpf guards */
+};
+
+/* ksbpf_tunnel_addrs: the addresses of the active tunnels (key: struct
+ * ksbpf_addr_key). Inbound packets to them through an uplink are dropped:
+ * CVE-2019-14899 probing. */
+struct ksbpf_tunnel_addr {
+	__u32 ifindex;
 };
 
 /* ksbpf_tunnels: ifindex -> the tunnel's name when it was seen. */
@@ -93,11 +105,12 @@ struct ksbpf_tunnel_name {
 	char name[KSBPF_IFNAME_LEN];
 };
 
-/* ksbpf_uplinks: ifindex -> how its TC program is attached (loader state). */
+/* ksbpf_uplinks: ifindex -> how its TC programs are attached (loader state). */
 struct ksbpf_uplink {
 	char name[KSBPF_IFNAME_LEN];
 	__u32 tc_mode;		/* enum ksbpf_tc_mode */
 	__u32 raw_ip;		/* no link-layer header (tun, ppp, wwan) */
+	__u32 ingress;		/* the ingress program is attached too */
 };
 
 /*
@@ -229,6 +242,7 @@ static inline int ksbpf_reason_allows(enum ksbpf_reason reason)
 	case KSBPF_R_LAN:
 	case KSBPF_R_OUT_OF_SCOPE:
 	case KSBPF_R_OTHER_NETNS:
+	case KSBPF_R_TO_SOCKET:
 		return 1;
 	default:
 		return 0;

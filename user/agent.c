@@ -169,7 +169,12 @@ static int resync(struct agent *a)
 
 static int open_netlink(unsigned int buffer, char *err)
 {
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = RTMGRP_LINK };
+	/* Links for the tunnel set and the uplinks; addresses for the tunnel
+	 * addresses that --block-inbound protects. */
+	struct sockaddr_nl sa = {
+		.nl_family = AF_NETLINK,
+		.nl_groups = RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR,
+	};
 	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK,
 			NETLINK_ROUTE);
 
@@ -183,7 +188,7 @@ static int open_netlink(unsigned int buffer, char *err)
 		return -1;
 	}
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
-		errf(err, "netlink bind RTMGRP_LINK: %s", strerror(errno));
+		errf(err, "netlink bind (link and address groups): %s", strerror(errno));
 		close(fd);
 		return -1;
 	}
@@ -196,6 +201,8 @@ static int handle_messages(struct agent *a, const char *buf, size_t len)
 	const struct nlmsghdr *nh = (const struct nlmsghdr *)buf;
 	struct link_event ev;
 	int left = (int)len, ret = 0;
+	bool addresses = false;
+	char err[ERR_LEN];
 
 	for (; NLMSG_OK(nh, left); nh = NLMSG_NEXT(nh, left)) {
 		int parsed = link_event_parse(nh, &ev);
@@ -204,6 +211,14 @@ static int handle_messages(struct agent *a, const char *buf, size_t len)
 			say("ignoring a malformed link message (type %u)", nh->nlmsg_type);
 		else if (parsed == 0 && link_event_apply(&actions, a, &ev))
 			ret = -1;
+		/* Any change of tunnel or address can change the tunnel
+		 * addresses: one sync per batch. */
+		addresses |= parsed == 0 || nh->nlmsg_type == RTM_NEWADDR ||
+			     nh->nlmsg_type == RTM_DELADDR;
+	}
+	if (addresses && maps_sync_tunnel_addrs(&a->guard.maps, err)) {
+		say("%s", err);
+		ret = -1;
 	}
 	return ret;
 }

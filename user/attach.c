@@ -14,6 +14,7 @@
 #include "pins.h"
 
 /* Debian's UAPI headers predate TCX (Linux 6.6). */
+#define KSBPF_BPF_TCX_INGRESS 46
 #define KSBPF_BPF_TCX_EGRESS 47
 #define KSBPF_BPF_LINK_TYPE_TCX 11
 #define KSBPF_BPF_F_BEFORE (1U << 3)
@@ -74,33 +75,46 @@ int attach_cgroup(int prog_fd, int cgroup_fd, uint64_t cgroup_id,
 	return ret;
 }
 
-static int tcx_link_create(int prog_fd, unsigned int ifindex)
+/* TCX attach types and legacy clsact hooks, by direction. */
+static unsigned int tcx_type(enum tc_direction d)
+{
+	return d == TC_INGRESS ? KSBPF_BPF_TCX_INGRESS : KSBPF_BPF_TCX_EGRESS;
+}
+
+static enum bpf_tc_attach_point legacy_hook(enum tc_direction d)
+{
+	return d == TC_INGRESS ? BPF_TC_INGRESS : BPF_TC_EGRESS;
+}
+
+static int tcx_link_create(int prog_fd, unsigned int ifindex, enum tc_direction d)
 {
 	union bpf_attr attr;
 
 	memset(&attr, 0, sizeof(attr));
 	attr.link_create.prog_fd = prog_fd;
 	attr.link_create.target_ifindex = ifindex;
-	attr.link_create.attach_type = KSBPF_BPF_TCX_EGRESS;
+	attr.link_create.attach_type = tcx_type(d);
 	/* Before every other program (relative_fd 0): ksbpf runs first. */
 	attr.link_create.flags = KSBPF_BPF_F_BEFORE;
 	return (int)syscall(__NR_bpf, BPF_LINK_CREATE, &attr, sizeof(attr));
 }
 
-static void tc_pin_name(char *buf, size_t len, unsigned int ifindex)
+static void tc_pin_name(char *buf, size_t len, unsigned int ifindex,
+			enum tc_direction d)
 {
-	snprintf(buf, len, PIN_LINK_TC_EGRESS_FMT, ifindex);
+	snprintf(buf, len, d == TC_INGRESS ? PIN_LINK_TC_INGRESS_FMT :
+					     PIN_LINK_TC_EGRESS_FMT, ifindex);
 }
 
 /* Returns 1 when TCX is not supported by this kernel. */
-static int attach_tcx(int prog_fd, const struct iface *ifc, const char *dir,
-		      char *err)
+static int attach_tcx(int prog_fd, const struct iface *ifc, enum tc_direction d,
+		      const char *dir, char *err)
 {
 	char name[64];
 	struct bpf_link_info info;
 	int link, ret;
 
-	tc_pin_name(name, sizeof(name), ifc->ifindex);
+	tc_pin_name(name, sizeof(name), ifc->ifindex, d);
 	link = pin_open(dir, name);
 	if (link >= 0 && !link_info(link, &info) &&
 	    tcx_link_ifindex(&info) == ifc->ifindex) {
@@ -110,7 +124,7 @@ static int attach_tcx(int prog_fd, const struct iface *ifc, const char *dir,
 	}
 	if (link >= 0)
 		close(link);	/* its device went away: a stale pin */
-	link = tcx_link_create(prog_fd, ifc->ifindex);
+	link = tcx_link_create(prog_fd, ifc->ifindex, d);
 	if (link < 0) {
 		if (errno == EINVAL || errno == EOPNOTSUPP)
 			return 1;
@@ -124,10 +138,11 @@ static int attach_tcx(int prog_fd, const struct iface *ifc, const char *dir,
 	return ret;
 }
 
-static int attach_legacy(int prog_fd, const struct iface *ifc, char *err)
+static int attach_legacy(int prog_fd, const struct iface *ifc,
+			 enum tc_direction d, char *err)
 {
 	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = (int)ifc->ifindex,
-			    .attach_point = BPF_TC_EGRESS);
+			    .attach_point = legacy_hook(d));
 	DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .handle = LEGACY_TC_HANDLE,
 			    .priority = LEGACY_TC_PRIORITY, .prog_fd = prog_fd,
 			    .flags = BPF_TC_F_REPLACE);
@@ -157,15 +172,15 @@ static unsigned int wanted_mode(enum tc_mode_choice choice, unsigned int before)
 	return before ? before : KSBPF_TC_TCX;
 }
 
-int attach_tc_egress(int prog_fd, const struct iface *ifc,
-		     enum tc_mode_choice choice, unsigned int *mode,
-		     const char *dir, char *err)
+int attach_tc(int prog_fd, const struct iface *ifc, enum tc_direction d,
+	      enum tc_mode_choice choice, unsigned int *mode, const char *dir,
+	      char *err)
 {
 	unsigned int before = *mode, want = wanted_mode(choice, before);
 	int ret;
 
 	if (want == KSBPF_TC_TCX) {
-		ret = attach_tcx(prog_fd, ifc, dir, err);
+		ret = attach_tcx(prog_fd, ifc, d, dir, err);
 		if (ret < 0)
 			return -1;
 		if (ret == 1 && choice == TC_MODE_TCX)
@@ -174,31 +189,32 @@ int attach_tc_egress(int prog_fd, const struct iface *ifc,
 		if (ret == 1)
 			want = KSBPF_TC_LEGACY;
 	}
-	if (want == KSBPF_TC_LEGACY && attach_legacy(prog_fd, ifc, err))
+	if (want == KSBPF_TC_LEGACY && attach_legacy(prog_fd, ifc, d, err))
 		return -1;
 	/* A change of mode: the old attachment goes only now that the new
 	 * one is in place (TCX runs before clsact, so both may coexist). */
 	if (before && before != want)
-		detach_tc_egress(ifc->ifindex, before, dir);
+		detach_tc(ifc->ifindex, d, before, dir);
 	*mode = want;
 	return 0;
 }
 
-int detach_tc_egress(unsigned int ifindex, unsigned int mode, const char *dir)
+int detach_tc(unsigned int ifindex, enum tc_direction d, unsigned int mode,
+	      const char *dir)
 {
 	char name[64];
 	int link, ret = 0;
 
 	if (mode == KSBPF_TC_LEGACY) {
 		DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = (int)ifindex,
-				    .attach_point = BPF_TC_EGRESS);
+				    .attach_point = legacy_hook(d));
 		DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .handle = LEGACY_TC_HANDLE,
 				    .priority = LEGACY_TC_PRIORITY);
 
 		ret = bpf_tc_detach(&hook, &opts);
 		return ret == -ENOENT || ret == -ENODEV || ret == -EINVAL ? 0 : ret;
 	}
-	tc_pin_name(name, sizeof(name), ifindex);
+	tc_pin_name(name, sizeof(name), ifindex, d);
 	link = pin_open(dir, name);
 	if (link >= 0) {
 		bpf_link_detach(link);
@@ -238,27 +254,31 @@ bool cgroup_attached(const char *pin, const char *dir, uint64_t *cgroup_id,
 	return attached;
 }
 
-bool tc_egress_attached(unsigned int ifindex, unsigned int mode,
-			const char *dir, uint32_t *prog_id)
+static bool legacy_attached(unsigned int ifindex, enum tc_direction d,
+			    uint32_t *prog_id)
 {
-	if (mode == KSBPF_TC_LEGACY) {
-		DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = (int)ifindex,
-				    .attach_point = BPF_TC_EGRESS);
-		DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .handle = LEGACY_TC_HANDLE,
-				    .priority = LEGACY_TC_PRIORITY);
+	DECLARE_LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = (int)ifindex,
+			    .attach_point = legacy_hook(d));
+	DECLARE_LIBBPF_OPTS(bpf_tc_opts, opts, .handle = LEGACY_TC_HANDLE,
+			    .priority = LEGACY_TC_PRIORITY);
 
-		if (bpf_tc_query(&hook, &opts))
-			return false;
-		*prog_id = opts.prog_id;
-		return true;
-	}
+	if (bpf_tc_query(&hook, &opts))
+		return false;
+	*prog_id = opts.prog_id;
+	return true;
+}
 
-	char name[64];
+bool tc_attached(unsigned int ifindex, enum tc_direction d, unsigned int mode,
+		 const char *dir, uint32_t *prog_id)
+{
 	struct bpf_link_info info;
-	int link;
+	char name[64];
 	bool attached;
+	int link;
 
-	tc_pin_name(name, sizeof(name), ifindex);
+	if (mode == KSBPF_TC_LEGACY)
+		return legacy_attached(ifindex, d, prog_id);
+	tc_pin_name(name, sizeof(name), ifindex, d);
 	link = pin_open(dir, name);
 	if (link < 0)
 		return false;

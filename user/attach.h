@@ -20,18 +20,24 @@ enum tc_mode_choice {
 int attach_cgroup(int prog_fd, int cgroup_fd, uint64_t cgroup_id,
 		  enum bpf_attach_type type, const char *pin, const char *dir,
 		  char *err);
-/* Attaches to one uplink, or swaps the program in place; *mode is the
- * mode in force before (0 if none) and the mode used after. */
-int attach_tc_egress(int prog_fd, const struct iface *ifc,
-		     enum tc_mode_choice choice, unsigned int *mode,
-		     const char *dir, char *err);
-int detach_tc_egress(unsigned int ifindex, unsigned int mode, const char *dir);
+enum tc_direction {
+	TC_EGRESS,
+	TC_INGRESS,	/* --block-inbound */
+};
+
+/* Attaches to one uplink in one direction, or swaps the program in place;
+ * *mode is the mode in force before (0 if none) and the mode used after. */
+int attach_tc(int prog_fd, const struct iface *ifc, enum tc_direction d,
+	      enum tc_mode_choice choice, unsigned int *mode, const char *dir,
+	      char *err);
+int detach_tc(unsigned int ifindex, enum tc_direction d, unsigned int mode,
+	      const char *dir);
 int detach_cgroup(const char *pin, const char *dir);
 
 /* What is attached now, for status. */
 bool cgroup_attached(const char *pin, const char *dir, uint64_t *cgroup_id,
 		     uint32_t *prog_id);
-bool tc_egress_attached(unsigned int ifindex, unsigned int mode,
-			const char *dir, uint32_t *prog_id);
+bool tc_attached(unsigned int ifindex, enum tc_direction d, unsigned int mode,
+		 const char *dir, uint32_t *prog_id);
 
 #endif

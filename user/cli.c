@@ -17,6 +17,7 @@ enum {
 	OPT_LAN,
 	OPT_LAN_DNS,
 	OPT_SCOPE,
+	OPT_BLOCK_INBOUND,
 	OPT_TC_MODE,
 	OPT_CONFIG_FILE,
 	OPT_NETLINK_BUFFER,
@@ -38,6 +39,7 @@ static const struct option long_options[] = {
 	{ "lan", required_argument, NULL, OPT_LAN },
 	{ "lan-dns", required_argument, NULL, OPT_LAN_DNS },
 	{ "scope", required_argument, NULL, OPT_SCOPE },
+	{ "block-inbound", no_argument, NULL, OPT_BLOCK_INBOUND },
 	{ "tc-mode", required_argument, NULL, OPT_TC_MODE },
 	{ "config", required_argument, NULL, OPT_CONFIG_FILE },
 	{ "netlink-buffer", required_argument, NULL, OPT_NETLINK_BUFFER },
@@ -133,6 +135,8 @@ static int apply(int opt, const char *arg, struct options *o, char *err)
 		return policy_add_lan_dns(p, arg, err);
 	case OPT_SCOPE:
 		return policy_set_scope(p, arg, err);
+	case OPT_BLOCK_INBOUND:
+		return set_flag(&p->block_inbound, arg, "block-inbound", err);
 	case OPT_TC_MODE:
 		return set_tc_mode(&o->tc_mode, arg, err);
 	case OPT_CONFIG_FILE:

@@ -29,14 +29,38 @@ static void add_uplink_stats(struct guard *g, unsigned int ifindex)
 	free(zero);
 }
 
+/* The ingress program follows --block-inbound, in the egress program's
+ * mode; *up says what was attached before and is updated. */
+static int sync_ingress(struct guard *g, const struct iface *ifc,
+			unsigned int mode_before, struct ksbpf_uplink *up, char *err)
+{
+	unsigned int in_mode = up->ingress ? mode_before : 0;
+
+	if (!g->block_inbound) {
+		if (up->ingress)
+			detach_tc(ifc->ifindex, TC_INGRESS, mode_before, g->dir);
+		up->ingress = 0;
+		return 0;
+	}
+	if (attach_tc(ifc->raw_ip ? g->prog_l3_in : g->prog_tc_in, ifc, TC_INGRESS,
+		      up->tc_mode == KSBPF_TC_TCX ? TC_MODE_TCX : TC_MODE_LEGACY,
+		      &in_mode, g->dir, err))
+		return -1;
+	up->ingress = 1;
+	return 0;
+}
+
 int guard_attach_uplink(struct guard *g, const struct iface *ifc, char *err)
 {
 	struct ksbpf_uplink up = { 0 };
+	unsigned int mode_before;
 
 	/* A recorded uplink keeps its TC mode: a swap, never a detach. */
 	bpf_map_lookup_elem(g->maps.uplinks, &ifc->ifindex, &up);
-	if (attach_tc_egress(ifc->raw_ip ? g->prog_l3 : g->prog_tc, ifc,
-			     g->tc_mode, &up.tc_mode, g->dir, err))
+	mode_before = up.tc_mode;
+	if (attach_tc(ifc->raw_ip ? g->prog_l3 : g->prog_tc, ifc, TC_EGRESS,
+		      g->tc_mode, &up.tc_mode, g->dir, err) ||
+	    sync_ingress(g, ifc, mode_before, &up, err))
 		return -1;
 	if (strcmp(up.name, ifc->name))	/* new, or the ifindex was reused */
 		bpf_map_delete_elem(g->maps.uplink_stats, &ifc->ifindex);
@@ -54,7 +78,9 @@ void guard_forget_uplink(struct guard *g, unsigned int ifindex)
 
 	if (bpf_map_lookup_elem(g->maps.uplinks, &ifindex, &up))
 		return;
-	detach_tc_egress(ifindex, up.tc_mode, g->dir);
+	detach_tc(ifindex, TC_EGRESS, up.tc_mode, g->dir);
+	if (up.ingress)
+		detach_tc(ifindex, TC_INGRESS, up.tc_mode, g->dir);
 	bpf_map_delete_elem(g->maps.uplinks, &ifindex);
 	bpf_map_delete_elem(g->maps.uplink_stats, &ifindex);
 }
@@ -133,7 +159,7 @@ int guard_reconcile(struct guard *g, const struct iface *ifs, size_t n,
 			ret = errf(err, "%s", why);
 	}
 	tunnels = maps_sync_tunnels(&g->maps, g->names, ifs, n, ret ? why : err);
-	if (tunnels < 0)
+	if (tunnels < 0 || maps_sync_tunnel_addrs(&g->maps, ret ? why : err))
 		return ret ? ret : -1;
 	counts->tunnels_up = tunnels;
 	forget_stale_uplinks(g, ifs, n);
@@ -143,12 +169,18 @@ int guard_reconcile(struct guard *g, const struct iface *ifs, size_t n,
 int guard_open_pinned(struct guard *g, const char *dir, char *err)
 {
 	g->dir = dir;
-	g->prog_tc = g->prog_l3 = -1;
+	struct ksbpf_config cfg = { 0 };
+
+	g->prog_tc = g->prog_l3 = g->prog_tc_in = g->prog_l3_in = -1;
 	if (maps_open_pinned(dir, &g->maps, err))
 		return -1;
+	maps_read_config(&g->maps, &cfg);
+	g->block_inbound = cfg.flags & KSBPF_F_BLOCK_INBOUND;
 	g->prog_tc = pin_open(dir, PIN_PROG_TC_EGRESS);
 	g->prog_l3 = pin_open(dir, PIN_PROG_L3_EGRESS);
-	if (g->prog_tc < 0 || g->prog_l3 < 0) {
+	g->prog_tc_in = pin_open(dir, PIN_PROG_TC_INGRESS);
+	g->prog_l3_in = pin_open(dir, PIN_PROG_L3_INGRESS);
+	if (g->prog_tc < 0 || g->prog_l3 < 0 || g->prog_tc_in < 0 || g->prog_l3_in < 0) {
 		errf(err, "open pinned programs in %s: %s", dir, strerror(errno));
 		guard_close(g);
 		return -1;
@@ -158,10 +190,12 @@ int guard_open_pinned(struct guard *g, const char *dir, char *err)
 
 void guard_close(struct guard *g)
 {
+	int *progs[] = { &g->prog_tc, &g->prog_l3, &g->prog_tc_in, &g->prog_l3_in };
+
 	maps_close(&g->maps);
-	if (g->prog_tc >= 0)
-		close(g->prog_tc);
-	if (g->prog_l3 >= 0)
-		close(g->prog_l3);
-	g->prog_tc = g->prog_l3 = -1;
+	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
+		if (*progs[i] >= 0)
+			close(*progs[i]);
+		*progs[i] = -1;
+	}
 }

@@ -17,6 +17,9 @@ struct guard {
 	enum tc_mode_choice tc_mode;
 	int prog_tc;		/* uplinks with an Ethernet header */
 	int prog_l3;		/* raw-IP uplinks */
+	int prog_tc_in;		/* the same, ingress (--block-inbound) */
+	int prog_l3_in;
+	bool block_inbound;
 	struct map_fds maps;
 	const struct policy *names;	/* which interfaces are tunnels */
 };
@@ -34,7 +37,8 @@ struct guard_counts {
 	int tunnels_up;
 };
 
-/* Brings everything in line with ifs, the full list of interfaces. */
+/* Brings everything in line with ifs, the full list of interfaces, and
+ * the tunnel addresses with the active tunnels. */
 int guard_reconcile(struct guard *g, const struct iface *ifs, size_t n,
 		    struct guard_counts *counts, char *err);
 

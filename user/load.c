@@ -71,6 +71,9 @@ static int open_skeleton(struct load *l, char *err)
 		.tc_mode = l->o->tc_mode,
 		.prog_tc = bpf_program__fd(l->skel->progs.ksbpf_tc_egress),
 		.prog_l3 = bpf_program__fd(l->skel->progs.ksbpf_l3_egress),
+		.prog_tc_in = bpf_program__fd(l->skel->progs.ksbpf_tc_ingress),
+		.prog_l3_in = bpf_program__fd(l->skel->progs.ksbpf_l3_ingress),
+		.block_inbound = l->o->policy.block_inbound,
 	};
 	return maps_from_object(l->skel->obj, &l->guard.maps, err);
 }
@@ -90,6 +93,12 @@ static int attach_cgroup_programs(struct load *l, char *err)
 			    BPF_CGROUP_INET_EGRESS, PIN_LINK_CG_EGRESS, l->dir, err) ||
 	      attach_cgroup(bpf_program__fd(l->skel->progs.ksbpf_sockopt), fd, id,
 			    BPF_CGROUP_SETSOCKOPT, PIN_LINK_CG_SOCKOPT, l->dir, err) ? -1 : 0;
+	if (!ret && l->o->policy.block_inbound)
+		ret = attach_cgroup(bpf_program__fd(l->skel->progs.ksbpf_cg_ingress), fd,
+				    id, BPF_CGROUP_INET_INGRESS, PIN_LINK_CG_INGRESS,
+				    l->dir, err);
+	else if (!ret)
+		detach_cgroup(PIN_LINK_CG_INGRESS, l->dir);
 	close(fd);
 	return ret;
 }
@@ -103,7 +112,13 @@ static int pin_programs(struct load *l, char *err)
 	       pin_replace(bpf_program__fd(l->skel->progs.ksbpf_l3_egress),
 			   l->dir, PIN_PROG_L3_EGRESS, err) ||
 	       pin_replace(bpf_program__fd(l->skel->progs.ksbpf_sockopt),
-			   l->dir, PIN_PROG_CG_SOCKOPT, err) ? -1 : 0;
+			   l->dir, PIN_PROG_CG_SOCKOPT, err) ||
+	       pin_replace(bpf_program__fd(l->skel->progs.ksbpf_cg_ingress),
+			   l->dir, PIN_PROG_CG_INGRESS, err) ||
+	       pin_replace(bpf_program__fd(l->skel->progs.ksbpf_tc_ingress),
+			   l->dir, PIN_PROG_TC_INGRESS, err) ||
+	       pin_replace(bpf_program__fd(l->skel->progs.ksbpf_l3_ingress),
+			   l->dir, PIN_PROG_L3_INGRESS, err) ? -1 : 0;
 }
 
 /* The pinned name list is the truth: it also holds `ksbpf tunnel add`s. */

@@ -4,6 +4,9 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -36,6 +39,7 @@ static const struct {
 	{ "ksbpf_event_seq", offsetof(struct map_fds, event_seq) },
 	{ "ksbpf_event_budget", offsetof(struct map_fds, event_budget) },
 	{ "ksbpf_uplink_stats", offsetof(struct map_fds, uplink_stats) },
+	{ "ksbpf_tunnel_addrs", offsetof(struct map_fds, tunnel_addrs) },
 };
 
 #define KEY_MAX 64	/* bytes: at least every ksbpf key */
@@ -409,6 +413,8 @@ int maps_sync_policy(const struct map_fds *m, const struct policy *p,
 
 	if (p->scope_apps)
 		cfg.flags |= KSBPF_F_SCOPE_APPS;
+	if (p->block_inbound)
+		cfg.flags |= KSBPF_F_BLOCK_INBOUND;
 	if (!map_empty(m->apps))
 		cfg.flags |= KSBPF_F_HAVE_APPS;
 	/* Allowlists first, then the config that may widen the scope. */
@@ -439,6 +445,46 @@ int maps_sync_tunnels(const struct map_fds *m, const struct policy *p,
 	if (sync_table(&t, keys, values, count, err))
 		return -1;
 	return (int)count;
+}
+
+int maps_sync_tunnel_addrs(const struct map_fds *m, char *err)
+{
+	/* Derived from the interfaces alone: no origins. */
+	struct table t = TABLE(m->tunnel_addrs, struct ksbpf_addr_key,
+			       struct ksbpf_tunnel_addr, "ksbpf_tunnel_addrs", NULL);
+	struct ksbpf_addr_key keys[KSBPF_MAX_TUNNELS * 16];
+	struct ksbpf_tunnel_addr values[KSBPF_MAX_TUNNELS * 16];
+	struct ifaddrs *addrs, *a;
+	size_t n = 0;
+	int ret;
+
+	t.has_origin = false;
+	if (getifaddrs(&addrs))
+		return errf(err, "getifaddrs: %s", strerror(errno));
+	for (a = addrs; a && n < sizeof(keys) / sizeof(keys[0]); a = a->ifa_next) {
+		struct ksbpf_tunnel tunnel;
+		struct ip_addr ip = { 0 };
+		__u32 ifindex;
+
+		if (!a->ifa_addr || (a->ifa_addr->sa_family != AF_INET &&
+				     a->ifa_addr->sa_family != AF_INET6))
+			continue;
+		ifindex = if_nametoindex(a->ifa_name);
+		if (bpf_map_lookup_elem(m->tunnels, &ifindex, &tunnel))
+			continue;
+		if (a->ifa_addr->sa_family == AF_INET) {
+			ip.family = KSBPF_AF_INET;
+			memcpy(ip.addr, &((struct sockaddr_in *)a->ifa_addr)->sin_addr, 4);
+		} else {
+			ip.family = KSBPF_AF_INET6;
+			memcpy(ip.addr, &((struct sockaddr_in6 *)a->ifa_addr)->sin6_addr, 16);
+		}
+		addr_key_from(&ip, &keys[n]);
+		values[n++].ifindex = ifindex;
+	}
+	freeifaddrs(addrs);
+	ret = sync_table(&t, keys, values, n, err);
+	return ret;
 }
 
 int maps_read_tunnel_names(const struct map_fds *m, struct policy *p)

@@ -26,6 +26,7 @@ struct map_fds {
 	int event_seq;
 	int event_budget;
 	int uplink_stats;
+	int tunnel_addrs;
 };
 
 /* Opens every pinned map of dir; all fds -1 and an error if one is missing. */
@@ -42,6 +43,8 @@ int maps_sync_policy(const struct map_fds *m, const struct policy *p,
  * up. Returns how many. */
 int maps_sync_tunnels(const struct map_fds *m, const struct policy *p,
 		      const struct iface *ifs, size_t n, char *err);
+/* The addresses of the interfaces in ksbpf_tunnels (getifaddrs). */
+int maps_sync_tunnel_addrs(const struct map_fds *m, char *err);
 /* Reads the tunnel names back into p (for status and adopting loaders). */
 int maps_read_tunnel_names(const struct map_fds *m, struct policy *p);
 int maps_read_config(const struct map_fds *m, struct ksbpf_config *cfg);

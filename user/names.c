@@ -14,6 +14,8 @@ static const char *const reasons[KSBPF_REASON_MAX] = {
 	[KSBPF_R_MALFORMED] = "malformed",
 	[KSBPF_R_OUT_OF_SCOPE] = "out_of_scope",
 	[KSBPF_R_OTHER_NETNS] = "other_netns",
+	[KSBPF_R_TUNNEL_ADDR] = "tunnel_addr",
+	[KSBPF_R_TO_SOCKET] = "to_socket",
 };
 
 const char *reason_name(enum ksbpf_reason reason)
@@ -29,6 +31,10 @@ const char *hook_name(enum ksbpf_hook hook)
 		return "cgroup_egress";
 	case KSBPF_HOOK_TC_EGRESS:
 		return "tc_egress";
+	case KSBPF_HOOK_CGROUP_INGRESS:
+		return "cgroup_ingress";
+	case KSBPF_HOOK_TC_INGRESS:
+		return "tc_ingress";
 	default:
 		return "unknown";
 	}

@@ -15,6 +15,11 @@
 #define PIN_PROG_CG_SOCKOPT "prog_cg_sockopt"
 #define PIN_LINK_CG_SOCKOPT "link_cg_sockopt"
 #define PIN_LINK_TC_EGRESS_FMT "link_tc_egress_%u"	/* ifindex */
+#define PIN_LINK_TC_INGRESS_FMT "link_tc_ingress_%u"
+#define PIN_PROG_CG_INGRESS "prog_cg_ingress"
+#define PIN_PROG_TC_INGRESS "prog_tc_ingress"
+#define PIN_PROG_L3_INGRESS "prog_l3_ingress"
+#define PIN_LINK_CG_INGRESS "link_cg_ingress"
 #define PIN_CONFIG_MAP "ksbpf_config"
 
 /* Mounts bpffs if needed and creates dir 0700, or checks an existing one is

@@ -21,6 +21,7 @@ struct policy {
 	unsigned int n_lan_dns;
 	bool allow_lan;
 	bool scope_apps;
+	bool block_inbound;
 };
 
 /* Adders for the CLI and the config file: parse, check limits, dedupe. */

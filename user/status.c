@@ -30,6 +30,8 @@ struct uplink_state {
 	struct ksbpf_uplink up;
 	bool attached;
 	uint32_t prog_id;
+	bool ingress_attached;
+	uint32_t ingress_prog_id;
 	struct ksbpf_counter_pair packets;
 };
 
@@ -38,6 +40,7 @@ struct status {
 	struct ksbpf_config cfg;
 	bool cg_attached;
 	bool guard_attached;	/* the setsockopt program, same cgroup */
+	bool inbound_attached;	/* cgroup ingress, with --block-inbound */
 	uint64_t cg_id;
 	uint32_t cg_prog;
 	char cg_path[PATH_MAX];
@@ -157,8 +160,11 @@ static void collect_uplinks(struct status *s, const struct map_fds *m,
 		if (bpf_map_lookup_elem(m->uplinks, &key, &u->up))
 			continue;
 		u->ifindex = key;
-		u->attached = tc_egress_attached(key, u->up.tc_mode, s->dir,
-						 &u->prog_id);
+		u->attached = tc_attached(key, TC_EGRESS, u->up.tc_mode, s->dir,
+					  &u->prog_id);
+		u->ingress_attached = u->up.ingress &&
+				      tc_attached(key, TC_INGRESS, u->up.tc_mode,
+						  s->dir, &u->ingress_prog_id);
 		maps_sum_percpu(m->uplink_stats, &key, &u->packets, sizeof(u->packets));
 		s->n_uplinks++;
 	}
@@ -302,6 +308,9 @@ static int collect(struct status *s, const struct options *o, char *err)
 	s->guard_attached = cgroup_attached(PIN_LINK_CG_SOCKOPT, s->dir,
 					    &guard_cgroup, &guard_prog) &&
 			    guard_cgroup == s->cg_id;
+	s->inbound_attached = cgroup_attached(PIN_LINK_CG_INGRESS, s->dir,
+					      &guard_cgroup, &guard_prog) &&
+			      guard_cgroup == s->cg_id;
 	resolve_cgroup(s, o);
 	collect_tunnels(s, &m, ifs, n_ifs);
 	collect_stale_tunnels(s, &m, ifs, n_ifs);
@@ -318,19 +327,26 @@ static int collect(struct status *s, const struct options *o, char *err)
 	return 0;
 }
 
+static bool blocks_inbound(const struct status *s)
+{
+	return s->cfg.flags & KSBPF_F_BLOCK_INBOUND;
+}
+
+/* Uplinks missing a program they should have. */
 static int detached_uplinks(const struct status *s)
 {
 	int n = 0;
 
 	for (int i = 0; i < s->n_uplinks; i++)
-		n += !s->uplinks[i].attached;
+		n += !s->uplinks[i].attached ||
+		     (blocks_inbound(s) && !s->uplinks[i].ingress_attached);
 	return n;
 }
 
 static enum ksbpf_exit verdict(const struct status *s)
 {
 	if (!s->cg_attached || !s->guard_attached || detached_uplinks(s) ||
-	    s->n_unguarded)
+	    s->n_unguarded || (blocks_inbound(s) && !s->inbound_attached))
 		return EXIT_DEGRADED;
 	return EXIT_OK;
 }
@@ -369,6 +385,8 @@ static void headline(const struct status *s, enum ksbpf_exit state, char *buf,
 		if (!s->guard_attached)
 			append(buf, len, " — setsockopt guard not attached "
 			       "(PACKET_QDISC_BYPASS and AF_XDP would skip TC)");
+		if (blocks_inbound(s) && !s->inbound_attached)
+			append(buf, len, " — cgroup ingress program not attached");
 		if (detached_uplinks(s))
 			append(buf, len, " — %d uplink program%s detached", detached_uplinks(s),
 			       detached_uplinks(s) == 1 ? "" : "s");
@@ -406,6 +424,24 @@ static void print_headline(const struct status *s, enum ksbpf_exit state)
 	puts(line);
 }
 
+/* Packets by reason: the egress hooks, and the ingress ones if in use. */
+static void print_counters(const struct status *s)
+{
+	int hooks = blocks_inbound(s) ? KSBPF_HOOK_MAX : KSBPF_HOOK_TC_EGRESS + 1;
+
+	printf("counters:  %-14s", "reason");
+	for (int h = 0; h < hooks; h++)
+		printf(" %15s", hook_name(h));
+	printf("\n");
+	for (int r = 0; r < KSBPF_REASON_MAX; r++) {
+		printf("  %-8s %-14s", ksbpf_reason_allows(r) ? "pass" : "drop",
+		       reason_name(r));
+		for (int h = 0; h < hooks; h++)
+			printf(" %15llu", (unsigned long long)s->counters[h][r].packets);
+		printf("\n");
+	}
+}
+
 static void print_text(const struct status *s, enum ksbpf_exit state)
 {
 	char buf[128];
@@ -419,6 +455,10 @@ static void print_text(const struct status *s, enum ksbpf_exit state)
 	if (s->cg_attached)
 		printf(" (prog id %u)", s->cg_prog);
 	printf(", setsockopt guard %s", s->guard_attached ? "attached" : "DETACHED");
+	if (blocks_inbound(s))
+		printf(", ingress %s", s->inbound_attached ? "attached" : "DETACHED");
+	printf("\ninbound:   %s", blocks_inbound(s) ? "blocked but the allowlist (--block-inbound)" :
+	       "not filtered");
 	printf("\ntunnels:%s\n", s->n_tunnels ? "" : "   none named");
 	for (int i = 0; i < s->n_tunnels; i++) {
 		const struct tunnel_state *t = &s->tunnels[i];
@@ -439,6 +479,8 @@ static void print_text(const struct status *s, enum ksbpf_exit state)
 		       u->attached ? "attached" : "DETACHED");
 		if (u->attached)
 			printf(" (prog id %u)", u->prog_id);
+		if (u->up.ingress)
+			printf(", ingress %s", u->ingress_attached ? "attached" : "DETACHED");
 		printf(", %llu passed, %llu dropped\n",
 		       (unsigned long long)u->packets.passed,
 		       (unsigned long long)u->packets.dropped);
@@ -463,12 +505,7 @@ static void print_text(const struct status *s, enum ksbpf_exit state)
 	printf("events:    %llu drops recorded, %llu over the rate limit (ksbpf events)\n",
 	       (unsigned long long)s->events_last,
 	       (unsigned long long)s->events_suppressed);
-	printf("counters:  %-14s %20s %20s\n", "reason", "cgroup_egress", "tc_egress");
-	for (int r = 0; r < KSBPF_REASON_MAX; r++)
-		printf("  %-8s %-14s %20llu %20llu\n",
-		       ksbpf_reason_allows(r) ? "pass" : "drop", reason_name(r),
-		       (unsigned long long)s->counters[KSBPF_HOOK_CGROUP_EGRESS][r].packets,
-		       (unsigned long long)s->counters[KSBPF_HOOK_TC_EGRESS][r].packets);
+	print_counters(s);
 }
 
 static void json_formatted(struct json *j, const char *key, int ok,
@@ -528,6 +565,8 @@ static void print_json_uplinks(struct json *j, const struct status *s)
 		json_bool(j, u->attached);
 		json_key(j, "prog_id");
 		json_uint(j, u->prog_id);
+		json_key(j, "ingress_attached");
+		json_bool(j, u->ingress_attached);
 		json_key(j, "passed");
 		json_uint(j, u->packets.passed);
 		json_key(j, "dropped");
@@ -609,6 +648,8 @@ static void print_json(const struct status *s, enum ksbpf_exit state)
 		json_uint(&j, s->cfg.layout_version);
 		json_key(&j, "scope");
 		json_string(&j, s->cfg.flags & KSBPF_F_SCOPE_APPS ? "apps" : "host");
+		json_key(&j, "block_inbound");
+		json_bool(&j, blocks_inbound(s));
 		json_key(&j, "cgroup");
 		json_object_begin(&j);
 		json_formatted(&j, "path", s->cg_path[0] ? 0 : -1, s->cg_path);
@@ -620,6 +661,8 @@ static void print_json(const struct status *s, enum ksbpf_exit state)
 		json_uint(&j, s->cg_prog);
 		json_key(&j, "guard_attached");
 		json_bool(&j, s->guard_attached);
+		json_key(&j, "ingress_attached");
+		json_bool(&j, s->inbound_attached);
 		json_object_end(&j);
 		print_json_tunnels(&j, s);
 		print_json_uplinks(&j, s);

@@ -21,8 +21,11 @@ static void detach_uplinks(const char *dir)
 	while (!bpf_map_get_next_key(fd, first ? NULL : &key, &next)) {
 		first = false;
 		key = next;
-		if (!bpf_map_lookup_elem(fd, &key, &up))
-			detach_tc_egress(key, up.tc_mode, dir);
+		if (bpf_map_lookup_elem(fd, &key, &up))
+			continue;
+		detach_tc(key, TC_EGRESS, up.tc_mode, dir);
+		if (up.ingress)
+			detach_tc(key, TC_INGRESS, up.tc_mode, dir);
 	}
 	close(fd);
 }
@@ -32,6 +35,7 @@ int teardown(const char *dir, char *err)
 	detach_uplinks(dir);
 	detach_cgroup(PIN_LINK_CG_EGRESS, dir);
 	detach_cgroup(PIN_LINK_CG_SOCKOPT, dir);
+	detach_cgroup(PIN_LINK_CG_INGRESS, dir);
 	/* Link pins left over (an uplink that was never recorded) detach
 	 * when their last reference, the pin, goes. */
 	return pins_remove_all(dir, err);

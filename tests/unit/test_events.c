@@ -534,11 +534,13 @@ static void reason_names(void **state)
 		[KSBPF_R_MALFORMED] = "malformed",
 		[KSBPF_R_OUT_OF_SCOPE] = "out_of_scope",
 		[KSBPF_R_OTHER_NETNS] = "other_netns",
+		[KSBPF_R_TUNNEL_ADDR] = "tunnel_addr",
+		[KSBPF_R_TO_SOCKET] = "to_socket",
 	};
 
 	(void)state;
 	/* A new reason must get a name here (and in docs/cli.md). */
-	assert_int_equal(KSBPF_REASON_MAX, 12);
+	assert_int_equal(KSBPF_REASON_MAX, 14);
 	for (int r = 0; r < KSBPF_REASON_MAX; r++) {
 		assert_non_null(want[r]);
 		assert_string_equal(reason_name((enum ksbpf_reason)r), want[r]);
@@ -552,9 +554,11 @@ static void reason_names(void **state)
 static void hook_names(void **state)
 {
 	(void)state;
-	assert_int_equal(KSBPF_HOOK_MAX, 2);
+	assert_int_equal(KSBPF_HOOK_MAX, 4);
 	assert_string_equal(hook_name(KSBPF_HOOK_CGROUP_EGRESS), "cgroup_egress");
 	assert_string_equal(hook_name(KSBPF_HOOK_TC_EGRESS), "tc_egress");
+	assert_string_equal(hook_name(KSBPF_HOOK_CGROUP_INGRESS), "cgroup_ingress");
+	assert_string_equal(hook_name(KSBPF_HOOK_TC_INGRESS), "tc_ingress");
 	assert_string_equal(hook_name(KSBPF_HOOK_MAX), "unknown");
 	assert_string_equal(hook_name((enum ksbpf_hook)255), "unknown");
 	assert_string_equal(hook_name((enum ksbpf_hook)-1), "unknown");
