@@ -505,7 +505,7 @@ static void world_lan_dns(struct rng *r, struct world *w)
  * 16-level limit too, sometimes on a sibling or an id of no cgroup. */
 static void world_apps(struct rng *r, struct world *w)
 {
-	unsigned int n = chance(r, 35) ? 0 : between(r, 1, 4);
+	unsigned int n = chance(r, 50) ? 0 : between(r, 1, 4);
 
 	w->proc_node = chance(r, 10) ? NODE_SIBLING : (int)between(r, 1, CHAIN_DEPTH);
 	for (unsigned int i = 0; i < n; i++) {
@@ -543,7 +543,7 @@ static void world_apps(struct rng *r, struct world *w)
 	w->apps_flag = w->n_apps > 0;
 	if (chance(r, 8))
 		w->apps_flag = !w->apps_flag;	/* the loader's promise broken */
-	w->scope_apps = chance(r, 25);
+	w->scope_apps = chance(r, 15);
 }
 
 static void world_mirror_for_model(struct world *w);
@@ -568,7 +568,7 @@ static void make_world(uint64_t number, struct world *w)
 	world_lan_dns(&r, w);
 	world_apps(&r, w);
 	w->pol.scope_apps = w->scope_apps;
-	w->wrong_cookie = chance(&r, 8);
+	w->wrong_cookie = chance(&r, 5);
 	world_mirror_for_model(w);
 }
 
@@ -1071,10 +1071,22 @@ static uint8_t pick_hop_limit(struct rng *r)
 	return chance(r, 85) ? PICK(r, h) : (uint8_t)next64(r);
 }
 
+/* What a probe fixes of the packet; the rest is random. */
+struct target {
+	bool dst_set, proto_set, ports_set, icmp_set, hop_set;
+	struct addr dst;
+	uint8_t proto;
+	uint16_t sport, dport;
+	uint8_t icmp_type;
+	uint8_t hop_limit;
+	bool mark_set;
+	uint32_t mark;
+};
+
 /* The transport header (if the protocol has one the test knows) and some
  * payload. */
 static void put_transport(struct rng *r, struct frame *f, uint8_t proto,
-			  bool non_first_fragment)
+			  bool non_first_fragment, const struct target *t)
 {
 	uint8_t h[20] = { 0 };
 	size_t payload = chance(r, 50) ? 0 : between(r, 1, 24);
@@ -1085,7 +1097,10 @@ static void put_transport(struct rng *r, struct frame *f, uint8_t proto,
 		case IPPROTO_TCP: {
 			unsigned int sport, dport;
 
-			if (chance(r, 6)) {
+			if (t->ports_set) {
+				sport = t->sport;
+				dport = t->dport;
+			} else if (chance(r, 6)) {
 				bool v4pair = chance(r, 50);
 
 				sport = v4pair ? 68 : 546;
@@ -1111,7 +1126,7 @@ static void put_transport(struct rng *r, struct frame *f, uint8_t proto,
 		}
 		case IPPROTO_ICMP:
 		case IPPROTO_ICMPV6:
-			h[0] = pick_icmp_type(r);
+			h[0] = t->icmp_set ? t->icmp_type : pick_icmp_type(r);
 			h[1] = (uint8_t)below(r, 3);
 			put_bytes(f, h, 8);
 			desc_add(f, " %s type %u", proto == IPPROTO_ICMP ? "icmp" :
@@ -1127,14 +1142,14 @@ static void put_transport(struct rng *r, struct frame *f, uint8_t proto,
 	random_bytes(r, put(f, payload), payload);
 }
 
-static void put_ipv4(struct rng *r, struct frame *f)
+static void put_ipv4(struct rng *r, struct frame *f, const struct target *t)
 {
 	char sbuf[INET6_ADDRSTRLEN], dbuf[INET6_ADDRSTRLEN];
 	uint8_t h[60] = { 0 };
 	unsigned int ihl = 5, version = 4, frag = 0;
 	size_t start = f->len;
 	struct addr src, dst;
-	uint8_t proto = pick_proto(r, false);
+	uint8_t proto = t->proto_set ? t->proto : pick_proto(r, false);
 
 	if (chance(r, 20))
 		ihl = between(r, 6, 15);
@@ -1158,7 +1173,7 @@ static void put_ipv4(struct rng *r, struct frame *f)
 			frag |= 0x8000;			/* the evil bit */
 		break;
 	}
-	dst = pick_dst(r, KSBPF_AF_INET);
+	dst = t->dst_set ? t->dst : pick_dst(r, KSBPF_AF_INET);
 	if (chance(r, 70))
 		src = addr_text("192.0.2.10");
 	else
@@ -1167,7 +1182,7 @@ static void put_ipv4(struct rng *r, struct frame *f)
 	h[1] = (uint8_t)next64(r);
 	be16(h + 4, (unsigned int)next64(r));
 	be16(h + 6, frag);
-	h[8] = pick_hop_limit(r);
+	h[8] = t->hop_set ? t->hop_limit : pick_hop_limit(r);
 	h[9] = proto;
 	memcpy(h + 12, src.b, 4);
 	memcpy(h + 16, dst.b, 4);
@@ -1181,7 +1196,7 @@ static void put_ipv4(struct rng *r, struct frame *f)
 		 ihl, h[8], addr_str(src.b, KSBPF_AF_INET, sbuf),
 		 addr_str(dst.b, KSBPF_AF_INET, dbuf));
 	put_bytes(f, h, ihl > 5 ? ihl * 4 : 20);
-	put_transport(r, f, proto, (frag & 0x1fff) != 0);
+	put_transport(r, f, proto, (frag & 0x1fff) != 0, t);
 	if (f->len - start >= 4) {
 		unsigned int total = chance(r, 95) ? f->len - start :
 						     (unsigned int)next64(r);
@@ -1190,7 +1205,7 @@ static void put_ipv4(struct rng *r, struct frame *f)
 	}
 }
 
-static void put_ipv6(struct rng *r, struct frame *f)
+static void put_ipv6(struct rng *r, struct frame *f, const struct target *t)
 {
 	static const uint8_t ext_types[] = { 0, 43, 60, 51, 44 };
 	char sbuf[INET6_ADDRSTRLEN], dbuf[INET6_ADDRSTRLEN];
@@ -1199,7 +1214,7 @@ static void put_ipv6(struct rng *r, struct frame *f)
 	unsigned int n_ext = 0, version = 6;
 	bool tail = false;
 	struct addr src, dst;
-	uint8_t proto = pick_proto(r, true);
+	uint8_t proto = t->proto_set ? t->proto : pick_proto(r, true);
 
 	switch (below(r, 10)) {
 	case 0: case 1: case 2:
@@ -1213,13 +1228,13 @@ static void put_ipv6(struct rng *r, struct frame *f)
 	}
 	if (chance(r, 3))
 		version = below(r, 16);
-	dst = pick_dst(r, KSBPF_AF_INET6);
+	dst = t->dst_set ? t->dst : pick_dst(r, KSBPF_AF_INET6);
 	if (chance(r, 60))
 		src = addr_text(chance(r, 50) ? "2001:db8:1::10" : "fe80::10");
 	else
 		addr_random(r, KSBPF_AF_INET6, &src);
 	h[0] = (uint8_t)(version << 4);
-	h[7] = pick_hop_limit(r);
+	h[7] = t->hop_set ? t->hop_limit : pick_hop_limit(r);
 	memcpy(h + 8, src.b, 16);
 	memcpy(h + 24, dst.b, 16);
 	desc_add(f, " ipv6%s hop %u %s>%s", version != 6 ? " (bad version)" : "",
@@ -1273,7 +1288,7 @@ static void put_ipv6(struct rng *r, struct frame *f)
 		desc_add(f, "]");
 	if (next_at < FRAME_MAX)
 		f->d[next_at] = proto;
-	put_transport(r, f, proto, tail);
+	put_transport(r, f, proto, tail, t);
 	if (f->len - start >= 6)
 		be16(f->d + start + 4, chance(r, 95) ? f->len - start - 40 :
 						       (unsigned int)next64(r));
@@ -1304,27 +1319,178 @@ static void put_ether(struct rng *r, struct frame *f, unsigned int ethertype)
 	f->l3_off = f->len;
 }
 
+/* An endpoint, hit or nearly: another port, protocol, address. */
+static uint8_t probe_endpoint(struct rng *r, struct target *t, struct frame *f)
+{
+	const struct endpoint *e;
+
+	if (!world.pol.n_endpoints)
+		return 0;
+	e = &world.pol.endpoints[below(r, world.pol.n_endpoints)];
+	*t = (struct target){ .dst_set = true, .proto_set = true, .ports_set = true };
+	t->dst = from_ip(&e->ip);
+	t->proto = e->proto;
+	t->dport = e->port;
+	t->sport = (uint16_t)between(r, 1024, 65535);
+	desc_add(f, " [endpoint probe");
+	switch (below(r, 8)) {
+	case 0:
+		t->dport += chance(r, 50) ? 1 : -1;
+		desc_add(f, ", port off by one");
+		break;
+	case 1:
+		t->proto = e->proto == IPPROTO_UDP ? IPPROTO_TCP : IPPROTO_UDP;
+		desc_add(f, ", other protocol");
+		break;
+	case 2:
+		addr_add(&t->dst, chance(r, 50) ? 1 : -1);
+		desc_add(f, ", address off by one");
+		break;
+	case 3:
+		t->proto = chance(r, 50) ? IPPROTO_ICMP : IPPROTO_ICMPV6;
+		desc_add(f, ", icmp");
+		break;
+	default:
+		break;
+	}
+	desc_add(f, "]");
+	t->mark_set = true;
+	switch (below(r, 4)) {
+	case 0:
+		t->mark = 0;
+		break;
+	case 1:
+		t->mark = e->fwmark ^ (1u << below(r, 32));
+		break;
+	default:
+		t->mark = e->fwmark;
+		break;
+	}
+	return e->ip.family;
+}
+
+/* DNS to listed resolvers, their neighbours, the LAN, the world. */
+static uint8_t probe_dns(struct rng *r, struct target *t, struct frame *f)
+{
+	uint8_t family = random_family(r);
+
+	*t = (struct target){ .dst_set = true, .proto_set = true, .ports_set = true };
+	if (world.pol.n_lan_dns && chance(r, 60)) {
+		t->dst = from_ip(&world.pol.lan_dns[below(r, world.pol.n_lan_dns)]);
+		if (chance(r, 25))
+			addr_add(&t->dst, chance(r, 50) ? 1 : -1);
+		family = t->dst.family;
+	} else {
+		t->dst = pick_dst(r, family);
+	}
+	t->proto = chance(r, 50) ? IPPROTO_UDP : IPPROTO_TCP;
+	t->dport = chance(r, 70) ? 53 : chance(r, 80) ? 853 : 54;
+	t->sport = chance(r, 10) ? 53 : (uint16_t)between(r, 1024, 65535);
+	if (chance(r, 10)) {	/* a reply: from port 53 */
+		t->dport = t->sport;
+		t->sport = 53;
+	}
+	desc_add(f, " [dns probe]");
+	return family;
+}
+
+/* DHCPv4, DHCPv6, ICMPv6 router/neighbour discovery, and near misses. */
+static uint8_t probe_bringup(struct rng *r, struct target *t, struct frame *f)
+{
+	static const char *const v4_dst[] = {
+		"255.255.255.255", "255.255.255.255", "255.255.255.255",
+		"255.255.255.254", "192.168.1.1", "10.255.255.255", "224.0.0.1",
+		"0.0.0.0",
+	};
+	static const char *const v6_dst[] = {
+		"ff02::1", "ff02::2", "ff02::1:2", "ff02::16", "ff02::1:ff00:1",
+		"ff05::1:3", "ff00::", "ffff::1", "fe80::1",
+		"febf:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+		"fe7f:ffff:ffff:ffff:ffff:ffff:ffff:ffff", "fec0::1",
+		"2001:db8:5::9", "fd00::1", "::ffff:255.255.255.255",
+	};
+	static const uint8_t nd[] = {
+		133, 134, 135, 136, 137, 143, 132, 138, 142, 144, 130, 131,
+	};
+	static const uint8_t hops[] = { 255, 255, 254, 1, 64 };
+
+	*t = (struct target){ .dst_set = true, .proto_set = true };
+	switch (below(r, 3)) {
+	case 0:	/* DHCPv4 */
+		t->dst = addr_text(PICK(r, v4_dst));
+		t->proto = chance(r, 90) ? IPPROTO_UDP : IPPROTO_TCP;
+		t->ports_set = true;
+		t->sport = chance(r, 80) ? 68 : PICK(r, interesting_ports);
+		t->dport = chance(r, 80) ? 67 : PICK(r, interesting_ports);
+		desc_add(f, " [dhcpv4 probe]");
+		return KSBPF_AF_INET;
+	case 1:	/* DHCPv6 */
+		t->dst = addr_text(PICK(r, v6_dst));
+		t->proto = chance(r, 90) ? IPPROTO_UDP : IPPROTO_TCP;
+		t->ports_set = true;
+		t->sport = chance(r, 80) ? 546 : PICK(r, interesting_ports);
+		t->dport = chance(r, 80) ? 547 : PICK(r, interesting_ports);
+		desc_add(f, " [dhcpv6 probe]");
+		return KSBPF_AF_INET6;
+	default: /* ICMPv6 ND, sometimes ICMPv4 of the same types */
+		t->icmp_set = t->hop_set = true;
+		t->icmp_type = chance(r, 90) ? PICK(r, nd) : (uint8_t)next64(r);
+		t->hop_limit = PICK(r, hops);
+		desc_add(f, " [nd probe]");
+		if (chance(r, 10)) {
+			t->proto = IPPROTO_ICMP;
+			t->dst = addr_text(PICK(r, v4_dst));
+			return KSBPF_AF_INET;
+		}
+		t->proto = IPPROTO_ICMPV6;
+		t->dst = chance(r, 80) ? addr_text(PICK(r, v6_dst)) :
+					 pick_dst(r, KSBPF_AF_INET6);
+		return KSBPF_AF_INET6;
+	}
+}
+
 static void make_frame(uint64_t index, struct frame *f, uint32_t *ifindex,
 		       uint32_t *mark)
 {
+	struct target t = { 0 };
+	uint8_t probe_family = 0;
 	struct rng r = stream(opt.seed, 2, index);
 	unsigned int kind = below(&r, 100);
 
 	memset(f, 0, sizeof(*f));
+	if (kind < 30) {
+		switch (below(&r, 10)) {
+		case 0: case 1: case 2: case 3:
+			probe_family = probe_endpoint(&r, &t, f);
+			break;
+		case 4: case 5: case 6:
+			probe_family = probe_dns(&r, &t, f);
+			break;
+		default:
+			probe_family = probe_bringup(&r, &t, f);
+			break;
+		}
+		if (!probe_family)
+			memset(&t, 0, sizeof(t));
+		kind = probe_family == KSBPF_AF_INET ? 0 :
+		       probe_family == KSBPF_AF_INET6 ? 50 : below(&r, 78);
+	} else {
+		kind = below(&r, 100);
+	}
 	if (kind < 38) {		/* IPv4 */
 		unsigned int et = chance(&r, 3) ? ETHERTYPE_IPV6 : ETHERTYPE_IPV4;
 
 		put_ether(&r, f, et);
 		if (et != ETHERTYPE_IPV4)
 			desc_add(f, " (ethertype ipv6)");
-		put_ipv4(&r, f);
+		put_ipv4(&r, f, &t);
 	} else if (kind < 78) {		/* IPv6 */
 		unsigned int et = chance(&r, 3) ? ETHERTYPE_IPV4 : ETHERTYPE_IPV6;
 
 		put_ether(&r, f, et);
 		if (et != ETHERTYPE_IPV6)
 			desc_add(f, " (ethertype ipv4)");
-		put_ipv6(&r, f);
+		put_ipv6(&r, f, &t);
 	} else if (kind < 84) {		/* ARP */
 		static const uint8_t who_has[28] = {
 			0, 1, 0x08, 0, 6, 4, 0, 1,
@@ -1399,16 +1565,30 @@ static void make_frame(uint64_t index, struct frame *f, uint32_t *ifindex,
 		}
 	}
 
-	switch (below(&r, 10)) {
-	case 0: case 1: case 2: case 3:
-		*ifindex = env.ifindex_a;
-		break;
-	case 4: case 5: case 6: case 7:
-		*ifindex = env.ifindex_b;
-		break;
-	default:
-		*ifindex = LOOPBACK_IFINDEX;
-		break;
+	/* Mostly an uplink (an interface that is no tunnel), if there is one. */
+	{
+		uint32_t ifs[] = { (uint32_t)env.ifindex_a, (uint32_t)env.ifindex_b };
+		uint32_t uplinks[2], tunnels[2];
+		unsigned int n_up = 0, n_tun = 0, x = below(&r, 100);
+
+		for (size_t i = 0; i < ARRAY_SIZE(ifs); i++) {
+			bool tun = false;
+
+			for (size_t j = 0; j < world.n_tunnels; j++)
+				tun |= world.tunnels[j] == ifs[i];
+			if (tun)
+				tunnels[n_tun++] = ifs[i];
+			else
+				uplinks[n_up++] = ifs[i];
+		}
+		if (x < 70 && n_up)
+			*ifindex = uplinks[below(&r, n_up)];
+		else if (x < 88 && n_tun)
+			*ifindex = tunnels[below(&r, n_tun)];
+		else if (x < 94)
+			*ifindex = ifs[below(&r, 2)];
+		else
+			*ifindex = LOOPBACK_IFINDEX;
 	}
 	switch (below(&r, 10)) {
 	case 0: case 1: case 2: case 3:
@@ -1428,6 +1608,8 @@ static void make_frame(uint64_t index, struct frame *f, uint32_t *ifindex,
 		*mark = (uint32_t)next64(&r);
 		break;
 	}
+	if (t.mark_set && chance(&r, 80))
+		*mark = t.mark;
 }
 
 /* ------------------------------------------------------------------------

@@ -38,7 +38,7 @@
  * An ancestor cgroup counts when it sits at most 16 levels below the root
  * (root = level 0). The socket's own cgroup always counts.
  */
-#define DEEPEST_ANCESTOR_LEVEL 15
+#define DEEPEST_ANCESTOR_LEVEL 16
 
 const char *const model_default_lan[] = {
 	"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "169.254.0.0/16",

@@ -56,6 +56,7 @@ struct pkt_ext {
 struct pkt {
 	enum pkt_kind kind;
 	const char *dst;	/* inet_pton() text, IPv4 or IPv6 by kind */
+	const char *src;	/* NULL: 192.0.2.10 or 2001:db8:1::10 */
 	uint8_t proto;		/* IPv4 protocol / last IPv6 next header */
 	uint16_t sport;
 	uint16_t dport;
@@ -215,7 +216,8 @@ static inline int put_ipv4(struct frame *f, const struct pkt *p)
 	h[8] = p->hop_limit ? p->hop_limit : 64;
 	h[9] = p->proto;
 	put_be32(h + 12, 0xc000020a);	/* 192.0.2.10 */
-	if (inet_pton(AF_INET, p->dst, h + 16) != 1)
+	if ((p->src && inet_pton(AF_INET, p->src, h + 12) != 1) ||
+	    inet_pton(AF_INET, p->dst, h + 16) != 1)
 		return -1;
 	if (put_l4(f, p, p->frag != FRAG_TAIL))
 		return -1;
@@ -247,7 +249,7 @@ static inline int put_ipv6(struct frame *f, const struct pkt *p)
 		return -1;
 	h[0] = pkt_field(p->version, 6) << 4;
 	h[7] = p->hop_limit ? p->hop_limit : 64;
-	if (inet_pton(AF_INET6, "2001:db8:1::10", h + 8) != 1 ||
+	if (inet_pton(AF_INET6, p->src ? p->src : "2001:db8:1::10", h + 8) != 1 ||
 	    inet_pton(AF_INET6, p->dst, h + 24) != 1)
 		return -1;
 	/* Each header's first byte names the header after it. */

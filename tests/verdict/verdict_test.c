@@ -66,6 +66,11 @@ enum hook_bit {
 	H_TC = 1 << 1,		/* ksbpf_tc_egress: Ethernet frame */
 	H_L3 = 1 << 2,		/* ksbpf_l3_egress: raw-IP uplink, from L3 */
 	H_IP = H_CG | H_TC | H_L3,
+	H_CGI = 1 << 3,		/* ksbpf_cg_ingress (--block-inbound) */
+	H_TCI = 1 << 4,		/* ksbpf_tc_ingress */
+	H_L3I = 1 << 5,		/* ksbpf_l3_ingress */
+	H_IN = H_CGI | H_TCI | H_L3I,
+	H_TCIN = H_TCI | H_L3I,
 };
 
 enum out_if {
@@ -569,6 +574,9 @@ static const struct hook {
 	{ "cgroup", H_CG, KSBPF_HOOK_CGROUP_EGRESS, CG_PASS, CG_DROP },
 	{ "tc", H_TC, KSBPF_HOOK_TC_EGRESS, TC_NEXT, TC_DROP },
 	{ "tc-l3", H_L3, KSBPF_HOOK_TC_EGRESS, TC_NEXT, TC_DROP },
+	{ "cgroup-in", H_CGI, KSBPF_HOOK_CGROUP_INGRESS, CG_PASS, CG_DROP },
+	{ "tc-in", H_TCI, KSBPF_HOOK_TC_INGRESS, TC_NEXT, TC_DROP },
+	{ "tc-l3-in", H_L3I, KSBPF_HOOK_TC_INGRESS, TC_NEXT, TC_DROP },
 };
 
 static int hook_prog_fd(const struct hook *h)
@@ -578,6 +586,12 @@ static int hook_prog_fd(const struct hook *h)
 		return bpf_program__fd(env.skel->progs.ksbpf_cg_egress);
 	case H_TC:
 		return bpf_program__fd(env.skel->progs.ksbpf_tc_egress);
+	case H_CGI:
+		return bpf_program__fd(env.skel->progs.ksbpf_cg_ingress);
+	case H_TCI:
+		return bpf_program__fd(env.skel->progs.ksbpf_tc_ingress);
+	case H_L3I:
+		return bpf_program__fd(env.skel->progs.ksbpf_l3_ingress);
 	default:
 		return bpf_program__fd(env.skel->progs.ksbpf_l3_egress);
 	}
@@ -674,14 +688,14 @@ static int run_hook(const struct hook *h, const struct vcase *c,
 
 	/* The kernel takes an Ethernet header off the front for cgroup_skb;
 	 * a raw-IP uplink has none to begin with. */
-	if (h->bit == H_CG) {
+	if (h->bit == H_CG || h->bit == H_CGI) {
 		skb_len = len - ETH_HLEN;
 		if (l3_too_short(f)) {
 			neutral = *f;
 			put_be16(neutral.data + f->l3_off - 2, ETHERTYPE_NEUTRAL);
 			data = neutral.data;
 		}
-	} else if (h->bit == H_L3) {
+	} else if (h->bit == H_L3 || h->bit == H_L3I) {
 		data += f->l3_off;
 		len -= f->l3_off;
 		skb_len = len;
@@ -1466,6 +1480,102 @@ static void test_app_enforce(void **state)
 	RUN_CASES(app_enforce_cases);
 }
 
+/* ------------------------------------------------------------------------
+ * --block-inbound: the ingress programs, packets arriving on oif
+ */
+
+#define TUN_ADDR4 "10.66.0.2"
+#define TUN_ADDR6 "fd66::2"
+
+static const struct vcase inbound_cases[] = {
+	{ "via the tunnel", UDP4(TUN_ADDR4, 5000, .src = PUBLIC4), PASS(TUNNEL),
+	  .oif = IF_TUN, .hooks = H_IN },
+	{ "loopback", UDP4("127.0.0.1", 5000), PASS(LOOPBACK), .oif = IF_LO,
+	  .hooks = H_IN },
+	{ "v4 to the tunnel address via the uplink (CVE-2019-14899)",
+	  UDP4(TUN_ADDR4, 5000, .src = "192.168.1.20"), DROP(TUNNEL_ADDR), .hooks = H_IN },
+	{ "v6 to the tunnel address via the uplink",
+	  TCP6(TUN_ADDR6, 22, .src = "fd00::20"), DROP(TUNNEL_ADDR), .hooks = H_IN },
+	{ "v4 endpoint reply", UDP4P("192.0.2.10", 51820, 40000, .src = EP4),
+	  PASS(ENDPOINT), .hooks = H_IN },
+	{ "v6 endpoint reply", UDP6P("2001:db8:1::10", 51820, 40000, .src = EP6),
+	  PASS(ENDPOINT), .hooks = H_IN },
+	{ "v4 from the endpoint, another port", UDP4P("192.0.2.10", 51821, 40000, .src = EP4),
+	  DROP(NO_ROUTE), .hooks = H_IN },
+	{ "v4 unsolicited from a public address", TCP4("192.0.2.10", 22, .src = PUBLIC4),
+	  DROP(NO_ROUTE), .hooks = H_IN },
+	{ "v6 unsolicited from a public address", UDP6("2001:db8:1::10", 53, .src = PUBLIC6),
+	  DROP(NO_ROUTE), .hooks = H_IN },
+	{ "v4 from the LAN", TCP4("192.0.2.10", 445, .src = "192.168.1.5"), PASS(LAN),
+	  .hooks = H_IN },
+	{ "v6 from the LAN", TCP6("2001:db8:1::10", 445, .src = "fe80::5"), PASS(LAN),
+	  .hooks = H_IN },
+	{ "dhcpv4 offer", UDP4P("255.255.255.255", 67, 68, .src = PUBLIC4),
+	  PASS(LINK_BRINGUP), .hooks = H_IN },
+	{ "dhcpv6 reply", UDP6P("fe80::10", 547, 546, .src = PUBLIC6),
+	  PASS(LINK_BRINGUP), .hooks = H_IN },
+	{ "router advertisement", ICMP6("ff02::1", 134, .hop_limit = 255, .src = PUBLIC6),
+	  PASS(LINK_BRINGUP), .hooks = H_IN },
+	{ "neighbour advertisement, hop limit 64",
+	  ICMP6("2001:db8:1::10", 136, .hop_limit = 64, .src = PUBLIC6),
+	  DROP(NO_ROUTE), .hooks = H_IN },
+	{ "arp", ARP(), PASS(LINK_BRINGUP), .hooks = H_TCI },
+	{ "eapol", ETHER(0x888e), PASS(LINK_BRINGUP), .hooks = H_TCI },
+	{ "unknown ethertype", ETHER(0x88b5), DROP(MALFORMED), .hooks = H_TCI },
+	/* An echo reply goes to a ping socket, whose hook knows its app. */
+	{ "v4 echo reply, tc", ICMP4("192.0.2.10", 0, .src = PUBLIC4), PASS(TO_SOCKET),
+	  .hooks = H_TCIN },
+	{ "v6 echo reply, tc", ICMP6("2001:db8:1::10", 129, .src = PUBLIC6),
+	  PASS(TO_SOCKET), .hooks = H_TCIN },
+	{ "v4 echo reply, socket hook", ICMP4("192.0.2.10", 0, .src = PUBLIC4),
+	  DROP(NO_ROUTE), .hooks = H_CGI },
+};
+
+static void put_tunnel_address(int family, const char *text)
+{
+	struct ksbpf_addr_key key = { .family = family == AF_INET ? KSBPF_AF_INET :
+							      KSBPF_AF_INET6 };
+	struct ksbpf_tunnel_addr value = { .ifindex = (uint32_t)env.ifindex_tun };
+
+	assert_int_equal(inet_pton(family, text, key.addr), 1);
+	map_put(env.skel->maps.ksbpf_tunnel_addrs, &key, &value);
+}
+
+static void test_inbound(void **state)
+{
+	(void)state;
+	apply_world(&w_std, KSBPF_F_BLOCK_INBOUND);
+	put_tunnel_address(AF_INET, TUN_ADDR4);
+	put_tunnel_address(AF_INET6, TUN_ADDR6);
+	RUN_CASES(inbound_cases);
+}
+
+/* A bypass app's replies come in through the uplink; a blocked app gets
+ * nothing, not even through the tunnel. */
+static const struct vcase inbound_app_cases[] = {
+	{ "public reply to a bypass app", UDP4("192.0.2.10", 5000, .src = PUBLIC4),
+	  PASS(APP_BYPASS), .hooks = H_CGI },
+};
+
+static const struct vcase inbound_block_cases[] = {
+	{ "via the tunnel to a blocked app", UDP4(TUN_ADDR4, 5000, .src = PUBLIC4),
+	  DROP(APP_BLOCK), .oif = IF_TUN, .hooks = H_CGI },
+	{ "from the LAN to a blocked app", UDP4("192.0.2.10", 5000, .src = "192.168.1.5"),
+	  DROP(APP_BLOCK), .hooks = H_CGI },
+};
+
+static void test_inbound_apps(void **state)
+{
+	(void)state;
+	apply_world(&w_std, KSBPF_F_BLOCK_INBOUND | KSBPF_F_HAVE_APPS);
+	cg_enter(CG_B);
+	set_app(CG_A, KSBPF_APP_BYPASS);
+	RUN_CASES(inbound_app_cases);
+	map_clear(env.skel->maps.ksbpf_apps);
+	set_app(CG_TOP, KSBPF_APP_BLOCK);
+	RUN_CASES(inbound_block_cases);
+}
+
 /* Sums an app's per-CPU verdicts (ksbpf_app_stats), both hooks. */
 static struct ksbpf_counter_pair app_stats(int node)
 {
@@ -1766,6 +1876,8 @@ int main(void)
 		T(test_row9_no_route),
 		T(test_malformed),
 		T(test_other_netns),
+		T(test_inbound),
+		T(test_inbound_apps),
 		T(test_run_edges),
 	};
 	int failed = cmocka_run_group_tests_name("ksbpf verdict", tests,
