@@ -1,13 +1,14 @@
 #!/bin/sh
 # Runs ksbpf's test suites: unit (cmocka, pure logic), sanitized (the same
 # under ASan/UBSan), fuzz (libFuzzer, FUZZ_SECONDS per target), verdict (BPF
-# programs on the real kernel with BPF_PROG_TEST_RUN) and e2e (network
-# namespaces with a real WireGuard tunnel).
-# Usage: tests/run-all.sh [unit|sanitized|fuzz|verdict|e2e]...
-# Needs root for verdict and e2e. Ends with "N passed, N failed".
+# programs on the real kernel with BPF_PROG_TEST_RUN), differential (the same
+# programs against a model of docs/policy.md on random frames) and e2e
+# (network namespaces with a real WireGuard tunnel).
+# Usage: tests/run-all.sh [unit|sanitized|fuzz|verdict|differential|e2e|bench]...
+# Needs root for verdict, differential and e2e. Ends with "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.."
-suites=${*:-unit sanitized fuzz verdict e2e}
+suites=${*:-unit sanitized fuzz verdict differential e2e bench}
 passed=0
 failed=0
 failures=""
@@ -40,6 +41,10 @@ for suite in $suites; do
 		run fuzz/libfuzzer env FUZZ_SECONDS="${FUZZ_SECONDS:-30}" sh tests/fuzz/run.sh ;;
 	verdict)
 		run verdict/verdict_test sh tests/verdict/run.sh ;;
+	bench)	# a smoke run: the benchmarks still execute (figures: make bench)
+		run bench/quick make --no-print-directory bench-quick ;;
+	differential)	# default count, a new seed each time (printed)
+		run differential/diff_test sh tests/differential/run.sh ;;
 	e2e)
 		for t in tests/e2e/test_*.sh; do
 			run "e2e/$(basename "$t" .sh)" bash "$t"

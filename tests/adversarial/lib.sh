@@ -27,6 +27,7 @@ ADV_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 KSADV=${KSADV:-}
 ADV_ROW_FAILS0=0
 ADV_ROWS=0
+ADV_ROW_FAILED=0
 
 # adv_tool: ksadv, built into the lab dir unless the runner built it.
 adv_tool() {
@@ -103,6 +104,16 @@ sender_stop() {
 }
 
 adv_row_begin() { ADV_ROW_FAILS0=$LAB_FAILS; }
+# adv_fails_since N: checks failed since LAB_FAILS was N.
+adv_fails_since() { echo $((LAB_FAILS - $1)); }
+# adv_verdict LEAKED FAILED-CHECKS...: ok when nothing leaked and no check failed.
+adv_verdict() {
+	local l=$1 n
+	shift
+	[ "$l" = 0 ] || { echo fail; return; }
+	for n in "$@"; do [ "$n" = 0 ] || { echo fail; return; }; done
+	echo ok
+}
 
 # adv_row NAME ATTEMPTED LEAKED [ok|fail|limit|skip] NOTE...
 adv_row() {
@@ -116,8 +127,7 @@ adv_row() {
 			res=ok
 		fi
 	fi
-	[ "$res" = fail ] && [ "$LAB_FAILS" -eq "$ADV_ROW_FAILS0" ] &&
-		LAB_FAILS=$((LAB_FAILS + 1))	# a leak fails the script too
+	[ "$res" = fail ] && ADV_ROW_FAILED=1	# a leak fails the script too
 	ADV_ROWS=$((ADV_ROWS + 1))
 	echo "RESULT $name $att $leaked $res $*"
 }
@@ -143,5 +153,6 @@ adv_frame_args() {
 # leaked; "limit" rows do not count).
 adv_finish() {
 	[ "$ADV_ROWS" -gt 0 ] || fail "no result rows printed"
+	[ "$ADV_ROW_FAILED" = 0 ] || fail "a result row is 'fail'"
 	lab_finish
 }

@@ -14,6 +14,7 @@
 # a missing optional tool (nftables, iperf3) is skipped with a message.
 # Everything runs in namespaces, cgroups and bpffs directories of its own.
 set -eu
+# shellcheck source=tests/bench/lib.sh disable=SC2154  # (lib.sh sets variables by name)
 source "$(dirname "$0")/lib.sh"
 
 QUICK=0

@@ -1,4 +1,5 @@
 #!/bin/bash
+# shellcheck disable=SC2153  # CG, BPFFS are set by bench_cgroup/bench_bpffs
 # tests/bench/e2e.sh — ksbpf against an nftables kill switch, end to end.
 #
 # Two namespaces of this script's own joined by two veth pairs: the uplink
@@ -37,6 +38,7 @@
 # Usage: e2e.sh --out FILE [--sizes "10 1000 10000"] [--rounds 10]
 #               [--seconds 1] [--flows 64]
 set -eu
+# shellcheck source=tests/bench/lib.sh disable=SC2154  # (lib.sh sets variables by name)
 source "$(dirname "$0")/lib.sh"
 
 OUT=""
@@ -310,7 +312,9 @@ measure() {	# variant size round
 		p50=$(sed -n 's/.*rtt_p50_us=\([0-9.]*\).*/\1/p' "$WORK/ping.out")
 		p99=$(sed -n 's/.*rtt_p99_us=\([0-9.]*\).*/\1/p' "$WORK/ping.out")
 	fi
-	[ -n "$p50" ] && [ -n "$p99" ] || bench_die "e2e: no round-trip percentiles: $(tail -5 "$WORK/ping.out")"
+	if [ -z "$p50" ] || [ -z "$p99" ]; then
+		bench_die "e2e: no round-trip percentiles: $(tail -5 "$WORK/ping.out")"
+	fi
 	if [ "$HAVE_IPERF" = 1 ]; then
 		in_cg iperf3 -c "$S4" -p 5201 -t "$TCP_SECS" -J >"$WORK/iperf3.json" 2>&1 ||
 			bench_die "e2e: iperf3: $(tail -5 "$WORK/iperf3.json")"

@@ -1,4 +1,7 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034,SC2016
+# (SC2034: variables for the scripts that source this; SC2016: $$ and $@ are
+# meant for the inner shell.)
 # tests/bench/lib.sh — what the benchmark scripts share: names, a cleanup
 # stack run on every exit (also on failure and on signals), and the safety
 # rules of tests/lib/lab.sh: ksbpf only ever runs inside a network namespace
@@ -78,14 +81,14 @@ bench_cgroup() {
 }
 
 _bench_rm_cgroup() {
-	local dir=$1 n
+	local dir=$1
 	[ -d "$dir" ] || return 0
 	if [ -e "$dir/cgroup.kill" ]; then
 		echo 1 >"$dir/cgroup.kill"
 	else
-		for p in $(find "$dir" -name cgroup.procs -exec cat {} +); do kill -9 "$p"; done
+		find "$dir" -name cgroup.procs -exec cat {} + | while read -r p; do kill -9 "$p"; done
 	fi
-	for n in 1 2 3 4 5 6 7 8 9 10; do
+	for _ in 1 2 3 4 5 6 7 8 9 10; do
 		find "$dir" -depth -type d -exec rmdir {} + 2>/dev/null
 		[ -d "$dir" ] || return 0
 		sleep 0.2

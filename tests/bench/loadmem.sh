@@ -1,4 +1,5 @@
 #!/bin/bash
+# shellcheck disable=SC2153  # CG, BPFFS are set by bench_cgroup/bench_bpffs
 # tests/bench/loadmem.sh — `ksbpf load` time and memory.
 #
 #   load time   `ksbpf load` wall time (the process, run in the namespace):
@@ -12,6 +13,7 @@
 # Writes one JSON object to --out.
 # Usage: loadmem.sh --out FILE [--runs N] [--entries 100000]
 set -eu
+# shellcheck source=tests/bench/lib.sh disable=SC2154  # (lib.sh sets variables by name)
 source "$(dirname "$0")/lib.sh"
 
 OUT=""

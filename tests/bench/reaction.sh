@@ -9,6 +9,7 @@
 # Usage: reaction.sh [ROUNDS [RECREATE_ROUNDS]]
 # Runs in its own namespace, cgroup and bpffs directory (tests/bench/lib.sh).
 set -eu
+# shellcheck source=tests/bench/lib.sh disable=SC2154  # (lib.sh sets variables by name)
 source "$(dirname "$0")/lib.sh"
 rounds=${1:-1000}
 recreate_rounds=${2:-$rounds}

@@ -1085,6 +1085,15 @@ struct target {
 
 /* The transport header (if the protocol has one the test knows) and some
  * payload. */
+/* A fragment offset (8-byte units) that is not 0, often at an edge of
+ * the 13-bit field. */
+static unsigned int pick_fragment_offset(struct rng *r)
+{
+	static const unsigned int edges[] = { 1, 2, 0x0800, 0x0fff, 0x1000, 0x1fff };
+
+	return chance(r, 50) ? PICK(r, edges) : between(r, 1, 0x1fff);
+}
+
 static void put_transport(struct rng *r, struct frame *f, uint8_t proto,
 			  bool non_first_fragment, const struct target *t)
 {
@@ -1164,7 +1173,7 @@ static void put_ipv4(struct rng *r, struct frame *f, const struct target *t)
 		break;
 	case 1:
 	case 2:		/* non-first fragment */
-		frag = (chance(r, 50) ? 0x2000 : 0) | between(r, 1, 0x1fff);
+		frag = (chance(r, 50) ? 0x2000 : 0) | pick_fragment_offset(r);
 		desc_add(f, " frag-tail");
 		break;
 	default:
@@ -1254,7 +1263,7 @@ static void put_ipv6(struct rng *r, struct frame *f, const struct target *t)
 			f->d[next_at] = type;
 		next_at = f->len;
 		if (type == 44) {
-			unsigned int off = chance(r, 50) ? 0 : between(r, 1, 0x1fff);
+			unsigned int off = chance(r, 50) ? 0 : pick_fragment_offset(r);
 
 			be16(e + 2, off << 3 | (chance(r, 70) ? 1 : 0));
 			random_bytes(r, e + 4, 4);
@@ -2324,9 +2333,13 @@ static void print_summary(double seconds)
 	       seconds > 0 ? stats.runs / seconds : 0, stats.events_checked);
 	printf("  verdicts by reason     cgroup         tc      tc-l3\n");
 	for (int r = 0; r < KSBPF_REASON_MAX; r++)
-		printf("    %-14s %10" PRIu64 " %10" PRIu64 " %10" PRIu64 "\n",
-		       model_reason_name((enum ksbpf_reason)r), stats.by_reason[H_CG][r],
-		       stats.by_reason[H_TC][r], stats.by_reason[H_L3][r]);
+		if (strcmp(model_reason_name((enum ksbpf_reason)r), "?") ||
+		    stats.by_reason[H_CG][r] + stats.by_reason[H_TC][r] +
+		    stats.by_reason[H_L3][r])
+			printf("    %-14s %10" PRIu64 " %10" PRIu64 " %10" PRIu64 "\n",
+			       model_reason_name((enum ksbpf_reason)r),
+			       stats.by_reason[H_CG][r], stats.by_reason[H_TC][r],
+			       stats.by_reason[H_L3][r]);
 	printf("  excluded (BPF_PROG_TEST_RUN limits): %" PRIu64 " frames under 14 bytes"
 	       " (no program); %" PRIu64 " tc runs (IP ethertype, IP header cut);"
 	       " %" PRIu64 " tc-l3 runs (packet under 14 bytes); %" PRIu64
