@@ -119,6 +119,8 @@ static __always_inline int parse_ipv6(struct __sk_buff *skb, __u32 off,
 			p->proto = nexthdr;
 			return parse_l4(skb, off, p);
 		}
+		if (i == MAX_IPV6_EXT_HEADERS)
+			return -1;	/* a ninth extension header */
 		if (bpf_skb_load_bytes(skb, off, ext, sizeof(ext)))
 			return -1;
 		if (nexthdr == NEXTHDR_FRAGMENT) {

@@ -61,7 +61,7 @@ static __always_inline void find_app(struct __sk_buff *skb,
 		return;	/* no socket: forwarded or kernel */
 	if (lookup_app(own, app))
 		return;
-	for (int level = 0; level < KSBPF_MAX_CGROUP_DEPTH; level++) {
+	for (int level = 0; level <= KSBPF_MAX_CGROUP_DEPTH; level++) {
 		id = ancestor_cgroup(skb, level);
 		if (!id || id == own)
 			break;

@@ -18,7 +18,8 @@
 #define KSBPF_MAX_LAN 131072
 #define KSBPF_MAX_LAN_DNS 256
 #define KSBPF_MAX_APPS 65536
-/* How far up the cgroup tree the BPF side looks for an app policy. */
+/* How far below the root the BPF side looks for a listed ancestor: levels
+ * 0 (the root) to KSBPF_MAX_CGROUP_DEPTH. */
 #define KSBPF_MAX_CGROUP_DEPTH 16
 
 /* Address families as the kernel numbers them (AF_INET, AF_INET6). */

@@ -4,11 +4,12 @@
 # programs on the real kernel with BPF_PROG_TEST_RUN), differential (the same
 # programs against a model of docs/policy.md on random frames) and e2e
 # (network namespaces with a real WireGuard tunnel).
-# Usage: tests/run-all.sh [unit|sanitized|fuzz|verdict|differential|e2e|bench]...
+# Usage: tests/run-all.sh [unit|sanitized|fuzz|verdict|differential|e2e|adversarial|bench]...
+# (adversarial: tests/adversarial/run.sh, every known way to leak, with a table)
 # Needs root for verdict, differential and e2e. Ends with "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.."
-suites=${*:-unit sanitized fuzz verdict differential e2e bench}
+suites=${*:-unit sanitized fuzz verdict differential e2e adversarial bench}
 passed=0
 failed=0
 failures=""
@@ -49,6 +50,8 @@ for suite in $suites; do
 		for t in tests/e2e/test_*.sh; do
 			run "e2e/$(basename "$t" .sh)" bash "$t"
 		done ;;
+	adversarial)
+		run adversarial/run bash tests/adversarial/run.sh ;;
 	*)
 		echo "run-all: unknown suite '$suite'" >&2
 		exit 2 ;;

@@ -15,8 +15,9 @@
  *        --dev: SO_BINDTODEVICE; --src4/--src6: bind() to that source.
  *   stream TARGET...      TARGET tcp4:A:P / tcp6:[A]:P: connect (3 s), then
  *                         one 512-byte write per round on the open connection
- *   sink PORT ADDR...     accept TCP on ADDR:PORT, read and discard (until
- *                         SIGTERM or --duration-ms)
+ *   sink PORT ADDR...     TCP and UDP on ADDR:PORT: accept, read, discard
+ *                         (until SIGTERM or --duration-ms); the line of each
+ *                         ADDR counts datagrams + connections as "sent"
  *   frames --if IF --dmac MAC --src4 A --dst4 A --src6 A --dst6 A --ep4 A
  *          [--kinds K,K...] [--bypass] [--compat]
  *        crafted Ethernet frames on an AF_PACKET socket (see KINDS below);
@@ -555,29 +556,39 @@ bad:
 }
 
 /* ------------------------------------------------------------ sink */
+/* TCP and UDP on each ADDR:PORT; one flow per address whose "got" counts the
+ * datagrams and connections that reached it. */
 static int mode_sink(int argc, char **argv)
 {
 	struct pollfd p[MAXFLOWS];
+	struct flow *owner[MAXFLOWS];
 	int nl = 0, n;
 
 	if (argc < 2)
 		die("sink PORT ADDR...");
-	for (int i = 1; i < argc && nl < MAXFLOWS / 2; i++) {
+	for (int i = 1; i < argc && nl < MAXFLOWS / 2 - 2; i++) {
 		struct addr a = { 0 };
 		struct sockaddr_storage ss;
-		int one = 1, fd;
+		struct flow *f;
 
 		parse_ip(argv[i], &a);
 		a.port = atoi(argv[0]);
-		fd = socket(a.family, SOCK_STREAM | SOCK_NONBLOCK, 0);
-		if (fd < 0)
-			die("socket: %s", strerror(errno));
-		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-		if (a.family == AF_INET6)
-			setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
-		if (bind(fd, (struct sockaddr *)&ss, to_sockaddr(&a, &ss)) || listen(fd, 64))
-			die("listen on %s:%s: %s", argv[i], argv[0], strerror(errno));
-		p[nl++] = (struct pollfd){ .fd = fd, .events = POLLIN };
+		f = flow_new("sink:%s:%s", argv[i], argv[0]);
+		for (int udp = 0; udp < 2; udp++) {
+			int one = 1, fd;
+
+			fd = socket(a.family, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_NONBLOCK, 0);
+			if (fd < 0)
+				die("socket: %s", strerror(errno));
+			setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+			if (a.family == AF_INET6)
+				setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+			if (bind(fd, (struct sockaddr *)&ss, to_sockaddr(&a, &ss)) ||
+			    (!udp && listen(fd, 64)))
+				die("listen on %s:%s: %s", argv[i], argv[0], strerror(errno));
+			owner[nl] = f;
+			p[nl++] = (struct pollfd){ .fd = fd, .events = POLLIN };
+		}
 	}
 	n = nl;
 	printf("sink listening\n");
@@ -587,12 +598,22 @@ static int mode_sink(int argc, char **argv)
 			continue;
 		for (int i = 0; i < n; i++) {
 			char buf[4096];
+			int type = 0;
+			socklen_t tl = sizeof(type);
 
 			if (!(p[i].revents & (POLLIN | POLLERR | POLLHUP)))
 				continue;
 			if (i < nl) {
+				getsockopt(p[i].fd, SOL_SOCKET, SO_TYPE, &type, &tl);
+				if (type == SOCK_DGRAM) {
+					while (recv(p[i].fd, buf, sizeof(buf), 0) >= 0)
+						owner[i]->sent++;
+					continue;
+				}
 				int c = accept4(p[i].fd, NULL, NULL, SOCK_NONBLOCK);
 
+				if (c >= 0)
+					owner[i]->sent++;
 				if (c >= 0 && n < MAXFLOWS)
 					p[n++] = (struct pollfd){ .fd = c, .events = POLLIN };
 				else if (c >= 0)

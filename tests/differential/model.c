@@ -23,7 +23,9 @@
 #define PROTO_UDP 17
 #define PROTO_ICMPV6 58
 
-/* The IPv6 extension headers docs/policy.md says ksbpf parses through. */
+/* The IPv6 extension headers docs/policy.md says ksbpf parses through;
+ * "more than 8" of them cannot be parsed, whatever the ninth one is (a
+ * non-first fragment header included). */
 #define EXT_HOP_BY_HOP 0
 #define EXT_ROUTING 43
 #define EXT_FRAGMENT 44
@@ -36,7 +38,8 @@
 /*
  * Reading: "nearest listed ancestor (up to 16 levels below the root)".
  * An ancestor cgroup counts when it sits at most 16 levels below the root
- * (root = level 0). The socket's own cgroup always counts.
+ * (root = level 0, so levels 0 to 16). The socket's own cgroup always
+ * counts. If the documentation is changed to say 15 instead, change this.
  */
 #define DEEPEST_ANCESTOR_LEVEL 16
 
