@@ -14,7 +14,7 @@
 # of failed ones); ADV_TIMEOUT seconds per scenario (default 150);
 # ADV_KEEP=1 keeps the logs directory.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 2
 ROOT=$(pwd)
 [ "$(id -u)" = 0 ] || { echo "adversarial: must run as root" >&2; exit 2; }
 [ -x "$ROOT/build/ksbpf" ] || { echo "adversarial: build/ksbpf missing (make)" >&2; exit 2; }

@@ -2092,7 +2092,7 @@ static void on_signal(int sig)
 
 static void cg_make_tree(void)
 {
-	const char *name = getenv("KSBPF_DT_CGROUP");
+	const char *name = getenv("KSBPF_TEST_CGROUP");
 	char fallback[64];
 	struct stat st;
 

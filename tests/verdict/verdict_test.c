@@ -380,7 +380,7 @@ static void cg_remove_tree(void)
 
 static int cg_make_tree(void)
 {
-	const char *name = getenv("KSBPF_VT_CGROUP");
+	const char *name = getenv("KSBPF_TEST_CGROUP");
 	char fallback[64];
 	struct stat st;
 

@@ -25,7 +25,7 @@ agent_ready() { wait_for 5 grep -q "following rtnetlink" "$1"; }
 
 PROBES="udp4:$LAB_INET4:40030 udp6:[$LAB_INET6]:40030 tcp4:$LAB_INET4:40031 tcp6:[$LAB_INET6]:40031 icmp4:$LAB_INET4 icmp6:$LAB_INET6"
 senders_start() {	# PREFIX
-	# shellcheck disable=SC2086
+	# shellcheck disable=SC2086,SC2046
 	{
 	sender_start "$1-cg" cg --duration 120 --count 10000000 --interval 0.01 $PROBES
 	sender_start "$1-ns" ns --duration 120 --count 10000000 --interval 0.01 $PROBES

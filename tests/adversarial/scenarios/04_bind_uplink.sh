@@ -52,11 +52,11 @@ phase_a() {	# SO_BINDTODEVICE
 }
 
 phase_b() {	# curl --interface up0: 3 connection attempts per family and place
-	local i w url pids=""
+	local w url pids=""
 	phase_begin "$1"
 	for w in cg ns; do
 		for url in "http://$LAB_INET4:40080/" "http://[$LAB_INET6]:40080/"; do
-			for i in 1 2 3; do
+			for _ in 1 2 3; do
 				if [ "$w" = cg ]; then
 					in_client_cg curl -s -o /dev/null --interface up0 \
 						--connect-timeout 1 --max-time 2 "$url" &
