@@ -23,7 +23,17 @@ T0=$(date +%s)
 OUT=$(mktemp -d /tmp/ksbpf-adv.XXXXXX) || exit 2
 cleanup() { [ -n "${ADV_KEEP:-}" ] || rm -rf "$OUT"; }
 trap cleanup EXIT
-trap 'echo "adversarial: interrupted" >&2; exit 130' INT TERM
+CHILD=""
+# Interrupted: the running scenario cleans up its lab (its trap), then exit.
+interrupted() {
+	echo "adversarial: interrupted" >&2
+	if [ -n "$CHILD" ]; then
+		kill -TERM "$CHILD" 2>/dev/null
+		wait "$CHILD" 2>/dev/null
+	fi
+	exit 130
+}
+trap interrupted INT TERM
 
 # The crafted-frame / AF_XDP / stream sender, built once for all scenarios.
 export KSADV=$OUT/ksadv
@@ -50,8 +60,12 @@ for s in "${scripts[@]}"; do
 	log=$OUT/$name.log
 	t=$(date +%s)
 	echo "=== $name"
-	timeout --signal=TERM --kill-after=20 "${ADV_TIMEOUT:-150}" bash "$s" >"$log" 2>&1
+	# in the background, so that a signal to this script is handled at once
+	timeout --signal=TERM --kill-after=20 "${ADV_TIMEOUT:-150}" bash "$s" >"$log" 2>&1 &
+	CHILD=$!
+	wait "$CHILD"
 	rc=$?
+	CHILD=""
 	grep '^RESULT ' "$log" | tee -a "$OUT/results" | sed 's/^RESULT /    /'
 	n=$(grep -c '^RESULT ' "$log")
 	echo "--- $name: exit $rc, $n rows, $(($(date +%s) - t))s"
@@ -93,7 +107,7 @@ awk '
 			count[res[i]]++
 		}
 		print line
-		printf "%d rows: %d ok, %d fail, %d limit (documented, leaks shown), %d skip\n", n, count["ok"], count["fail"], count["limit"], count["skip"]
+		printf "%d rows: %d ok, %d fail, %d limit (a known limit that leaks: see its note), %d skip\n", n, count["ok"], count["fail"], count["limit"], count["skip"]
 	}' "$OUT/results"
 echo "runtime: $(($(date +%s) - T0))s"
 

@@ -23,11 +23,12 @@ SPORT=5001
 adv_start sink server --duration-ms 60000 sink $SPORT "$LAB_INET4" "$LAB_INET6"
 wait_for 5 grep -q "sink listening" "$LAB_DIR/sink.out" || { fail "TCP sink did not start"; exit 1; }
 
-# probes PORT-BASE: UDP to two ports, TCP connects, ICMP echo, v4 + v6.
+# probes PORT-BASE: UDP to two ports, TCP connects, ICMP echo, v4 + v6, and
+# UDP from an IPv6 socket to the IPv4-mapped address (an IPv4 packet).
 probes() {
 	echo "udp4:$LAB_INET4:$1 udp4:$LAB_INET4:$(($1 + 1)) udp6:[$LAB_INET6]:$1" \
 		"udp6:[$LAB_INET6]:$(($1 + 1)) tcp4:$LAB_INET4:$(($1 + 2)) tcp6:[$LAB_INET6]:$(($1 + 2))" \
-		"icmp4:$LAB_INET4 icmp6:$LAB_INET6"
+		"icmp4:$LAB_INET4 icmp6:$LAB_INET6 udp6:[::ffff:$LAB_INET4]:$(($1 + 3))"
 }
 STREAMS="tcp4:$LAB_INET4:$SPORT tcp4:$LAB_INET4:$SPORT tcp6:[$LAB_INET6]:$SPORT tcp6:[$LAB_INET6]:$SPORT"
 
@@ -85,13 +86,14 @@ ks unload >"$LAB_DIR/unload.out" 2>&1
 check_eq "unload exit code" "$?" 0
 run c 2 ""
 C_ALL=$(adv_leaks c-sv0)
-C_CG=$(cap_count c-sv0 "not ether src $LAB_SMAC and udp and dst portrange 40010-40011")
-C_NS=$(cap_count c-sv0 "not ether src $LAB_SMAC and udp and dst portrange 40020-40021")
+C_CG=$(cap_count c-sv0 "not ether src $LAB_SMAC and udp and dst portrange 40010-40013")
+C_NS=$(cap_count c-sv0 "not ether src $LAB_SMAC and udp and dst portrange 40020-40023")
+C_MAP=$(cap_count c-sv0 "not ether src $LAB_SMAC and ip and udp and (dst port 40013 or dst port 40023)")
 C_AFP=$(cap_count c-sv0 "not ether src $LAB_SMAC and udp and dst port 40001")
 C_TCP=$(cap_count c-sv0 "not ether src $LAB_SMAC and tcp and tcp[tcpflags] & tcp-syn != 0")
-for v in C_CG C_NS C_AFP C_TCP; do check_nonzero "control: $v on sv0 after unload" "${!v}"; done
+for v in C_CG C_NS C_AFP C_TCP C_MAP; do check_nonzero "control: $v on sv0 after unload" "${!v}"; done
 
 adv_row s1-tunnel-kill-v4v6-udp-tcp-icmp "$ATT" "$LEAKED" \
-	"SIGKILL at 1.5s of 4s; cg+ns+AF_PACKET senders, 8 TCP streams (stream leak $STREAM_LEAK);" \
-	"control after unload: $C_ALL leaked (cg $C_CG, ns $C_NS, afp $C_AFP, tcp syn $C_TCP)"
+	"SIGKILL at 1.5s of 4s; cg+ns+AF_PACKET senders, UDP to ::ffff:v4, 8 TCP streams (stream leak $STREAM_LEAK);" \
+	"control after unload: $C_ALL leaked (cg $C_CG, ns $C_NS, afp $C_AFP, tcp syn $C_TCP, v4-mapped $C_MAP)"
 adv_finish

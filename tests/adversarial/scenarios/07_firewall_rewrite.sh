@@ -148,5 +148,5 @@ B_F=$(adv_fails_since "$F0")
 adv_row s7a-firewall-rewrite-tcx "$A_ATT" "$A_LEAK" "$(adv_verdict "$A_LEAK" "$A_F" "$C_F")" \
 	"status 0 after each of${ACTIONS#;}; $IPT; control after unload: $C leaked"
 adv_row s7b-legacy-clsact-deleted "$B_ATT" "$B_LEAK" "$([ "$B_F" = 0 ] && echo limit || echo fail)" \
-	"legacy mode: tc qdisc del clsact removed ksbpf's filter, status exit $B_STATUS (degraded); leaked: lab cgroup $B_CG (cgroup hook: all EPERM), outside it $B_NS UDP/TCP + ICMP, AF_PACKET $B_AFP, until ksbpf load again (then $R); before the deletion $B0"
+	"documented (README security model): in legacy mode tc qdisc del clsact removed ksbpf's filter, status exit $B_STATUS (degraded); leaked: lab cgroup $B_CG (cgroup hook: all EPERM), outside it $B_NS UDP/TCP + ICMP, AF_PACKET $B_AFP, until ksbpf load again (then $R); before the deletion $B0"
 adv_finish

@@ -14,6 +14,10 @@
 #     on the endpoint port. Control: after unload they reach sv0.
 #  d. UDP to the endpoint address and port without the fwmark, from the lab
 #     cgroup and from outside it. Control: with the mark it passes.
+#  e. with the tunnel dead and --allow-lan, traffic to the VPN's own inside
+#     addresses (10.66.0.1, fd66::1: in the default LAN set) follows the
+#     default route out of the uplink: DNS to them is dropped (row 7), the
+#     rest is LAN by the policy (row 8) and is reported, not passed.
 set -u
 # shellcheck source=tests/adversarial/lib.sh
 . "$(dirname "$0")/../lib.sh"
@@ -43,6 +47,9 @@ F_EPP="not ether src $LAB_SMAC and udp and dst host $LAB_S4 and dst port $LAB_WG
 
 UDP_LDNS="udp4:$LAB_LAN4:53 udp6:[$LAB_LAN6]:53"
 TCP_LDNS="tcp4:$LAB_LAN4:53 tcp6:[$LAB_LAN6]:53 tcp4:$LAB_LAN4:853 tcp6:[$LAB_LAN6]:853"
+# the VPN's own resolver (inside the default LAN set: 10/8, fc00::/7)
+VPN_DNS="udp4:$LAB_TS4:53 udp6:[$LAB_TS6]:53 tcp4:$LAB_TS4:53 tcp6:[$LAB_TS6]:53"
+VPN_OTHER="udp4:$LAB_TS4:9999 udp6:[$LAB_TS6]:9999"
 INET_DNS="udp4:$LAB_INET4:53 udp6:[$LAB_INET6]:53 tcp4:$LAB_INET4:53 tcp6:[$LAB_INET6]:53 tcp4:$LAB_INET4:853 tcp6:[$LAB_INET6]:853"
 EP_OTHER="udp4:$LAB_S4:51999 tcp4:$LAB_S4:$LAB_WG_PORT tcp4:$LAB_S4:443 icmp4:$LAB_S4 udp6:[$LAB_S6]:$LAB_WG_PORT tcp6:[$LAB_S6]:443"
 EP_PORT="udp4:$LAB_S4:$LAB_WG_PORT"
@@ -129,14 +136,21 @@ lab_tunnel_kill
 cap_start u "$LAB_NS_S" sv0
 # shellcheck disable=SC2086
 {
-sender_start u-cg cg --count 10 --interval 0.02 $INET_DNS
-sender_start u-ns ns --count 10 --interval 0.02 $INET_DNS
+sender_start u-cg cg --count 10 --interval 0.02 $INET_DNS $VPN_DNS
+sender_start u-ns ns --count 10 --interval 0.02 $INET_DNS $VPN_DNS
+sender_start u-vpn cg --count 10 --interval 0.02 $VPN_OTHER
 }
-sender_wait u-cg u-ns
+sender_wait u-cg u-ns u-vpn
 cap_stop u
-U=$(cap_count u "$F_UDNS") U_ALL=$(adv_leaks u)
+check "route to the VPN's resolver $LAB_TS4 now via up0" sh -c \
+	"ip -n $LAB_NS_C route get $LAB_TS4 | grep -q 'dev up0'"
+V_DNS=$(cap_count u "$F_UDNS and (dst host $LAB_TS4 or dst host $LAB_TS6)")
+V_OTHER=$(cap_count u "not ether src $LAB_SMAC and udp and dst port 9999")
+V_ATT=$(attempts u-vpn)
+check_zero "DNS to the VPN's resolver on sv0 (tunnel dead, --allow-lan)" "$V_DNS"
+U=$(cap_count u "$F_UDNS") U_ALL=$(($(adv_leaks u) - V_OTHER))
 check_zero "DNS on sv0 with the tunnel dead" "$U"
-check_zero "leaked on sv0 with the tunnel dead" "$U_ALL"
+check_zero "leaked on sv0 with the tunnel dead (but the LAN-allowed UDP to the VPN's address)" "$U_ALL"
 B_LEAK=$((B_LEAK + U_ALL)) B_ATT=$((B_ATT + $(attempts u-cg u-ns)))
 B_F=$(adv_fails_since "$F0")
 
@@ -157,9 +171,11 @@ CTL_F=$(adv_fails_since "$F0")
 adv_row s9a-dns-udp-lan-resolver "$A_ATT" "$A_LEAK" "$(adv_verdict "$A_LEAK" "$AB_F")" \
 	"--allow-lan, tunnel up, v4+v6, cg+ns, counted on the LAN wire (lr0); other LAN traffic passed ($OTHER_L); control --lan-dns: $CA reached lr0"
 adv_row s9b-dns-over-tcp-53-853 "$B_ATT" "$B_LEAK" "$(adv_verdict "$B_LEAK" "$AB_F" "$B_F" "$CTL_F")" \
-	"TCP 53/853 to the LAN resolver (lr0), then UDP+TCP DNS to the internet with the tunnel dead (sv0); control: --lan-dns $CB on lr0, unload $CU on sv0"
+	"TCP 53/853 to the LAN resolver (lr0), then UDP+TCP DNS to the internet and to the VPN's own resolver $LAB_TS4/$LAB_TS6 with the tunnel dead (sv0); control: --lan-dns $CB on lr0, unload $CU on sv0"
 adv_row s9c-endpoint-ip-other-ports "$C_ATT" "$C_LEAK" "$(adv_verdict "$C_LEAK" "$CD_F" "$CTL_F")" \
 	"UDP 51999, TCP 51820/443, ICMP to $LAB_S4, UDP 51820 and TCP 443 to $LAB_S6, cg+ns; control after unload: $CC"
 adv_row s9d-endpoint-port-without-fwmark "$D_ATT" "$D_LEAK" "$(adv_verdict "$D_LEAK" "$CD_F")" \
 	"endpoint $LAB_EP_SPEC, unmarked UDP to it from cg (EPERM) and ns; control: with SO_MARK $MARK $D_MARKED of 10 passed"
+adv_row s9e-vpn-internal-address-as-lan "$V_ATT" "$V_OTHER" "$([ "$V_OTHER" = 0 ] && echo ok || echo limit)" \
+	"tunnel dead, --allow-lan: non-DNS UDP to the VPN's own addresses $LAB_TS4/$LAB_TS6 (inside 10/8, fc00::/7) leaves in the clear via the uplink gateway (policy row 8); DNS to them stays blocked"
 adv_finish

@@ -78,6 +78,8 @@ try "rm -rf the pin directory" nob sh -c "rm -rf '$B' && ! test -e '$B'"
 try "bpftool link show (all links, ids only)" nob sh -c "bpftool link show | grep -q ."
 
 lab_step "as nobody: ksbpf itself"
+# (not through the lab's ks wrapper, which passes a --config in the 0700 lab
+# directory; the same lab --bpffs and --cgroup, and nobody cannot attach)
 KS_OPTS=(--bpffs "$B" --cgroup "$LAB_CG" --config /dev/null)
 try "ksbpf unload" nob_client "$KSBPF" unload "${KS_OPTS[@]}"
 try "ksbpf allow lan 0.0.0.0/0" nob_client "$KSBPF" allow lan 0.0.0.0/0 "${KS_OPTS[@]}"
@@ -95,13 +97,11 @@ EVIL=/sys/fs/bpf/ksbpf-adv-planted-$LAB_ID
 if nob mkdir -m 0777 "$EVIL" 2>/dev/null; then
 	info "nobody could create $EVIL (bpffs root is $(stat -c %a /sys/fs/bpf))"
 	TRIED=$((TRIED + 1))
-	if nsenter --net="/run/netns/$LAB_NS_C" "$KSBPF" load --bpffs "$EVIL" --cgroup "$LAB_CG" \
-		--config /dev/null --tunnel "$LAB_WG_C" --endpoint "$LAB_EP_SPEC" \
-		>"$LAB_DIR/evil.out" 2>&1; then
+	# the lab's wrappers, pointed at the planted directory (a subshell)
+	if (LAB_BPFFS=$EVIL; ks_load) >"$LAB_DIR/evil.out" 2>&1; then
 		LET="$LET, root adopted a planted pin dir"
 		fail "ALLOWED: root's ksbpf load adopted a pin directory planted by nobody"
-		nsenter --net="/run/netns/$LAB_NS_C" "$KSBPF" unload --bpffs "$EVIL" --cgroup "$LAB_CG" \
-			--config /dev/null >/dev/null 2>&1
+		(LAB_BPFFS=$EVIL; ks unload) >/dev/null 2>&1
 	else
 		REFUSED=$((REFUSED + 1))
 		pass "refused: root's load into a planted dir ($(head -c 120 "$LAB_DIR/evil.out" | tr '\n' ' '))"
