@@ -141,6 +141,8 @@ check_zero "leaks on sv1 (new uplink, agent attached)" "$n"
 [ "$n" = 0 ] || cap_show n2-sv1 "$F_LEAK1"
 
 lab_step "SIGKILL the agent: enforcement stays"
+cgroup_links() { lab_pinned_links | awk '$2 == "cgroup"' | sort -k3 | tr '\n' ' '; }
+CG_LINKS=$(cgroup_links)
 { kill -9 "$KS_AGENT_PID"; wait "$KS_AGENT_PID"; } 2>/dev/null
 check "agent gone" sh -c "! kill -0 $KS_AGENT_PID 2>/dev/null"
 lab_tunnel_kill
@@ -173,7 +175,9 @@ else
 fi
 ks_status_json "$S"
 check_eq "status exit code with the agent back (tunnel down)" "$?" 0
-check_eq "same cgroup link adopted" "$(lab_pinned_links | awk '$2 == "cgroup"' | wc -l)" 1
+check "cgroup links pinned (egress, setsockopt guard)" \
+	test "$(echo "$CG_LINKS" | grep -o 'link_cg_[a-z]*' | tr '\n' ' ')" = "link_cg_egress link_cg_sockopt "
+check_eq "same cgroup links adopted (ids unchanged)" "$(cgroup_links)" "$CG_LINKS"
 kill -TERM "$KS_AGENT_PID"
 wait "$KS_AGENT_PID"
 check_eq "agent exit code on SIGTERM" "$?" 0

@@ -61,7 +61,8 @@ left=$(ps -eo pid=,args= | grep -F -- "$LAB_BPFFS" | grep -v -e grep -e tcpdump)
 check "no ksbpf process left running" [ -z "$left" ]
 links=$(lab_pinned_links)
 echo "$links" | sed 's/^/          pinned link: /'
-check_eq "pinned cgroup link" "$(echo "$links" | awk '$2 == "cgroup"' | wc -l)" 1
+check_eq "pinned cgroup links (egress, setsockopt guard)" \
+	"$(echo "$links" | awk '$2 == "cgroup" { print $3 }' | sort | tr '\n' ' ')" "link_cg_egress link_cg_sockopt "
 check_ge "pinned TCX links (type 11 / tcx)" \
 	"$(echo "$links" | awk '$2 == "11" || $2 == "tcx"' | wc -l)" 1
 allids=$(bpftool -j link show | /usr/bin/python3 -c 'import json,sys; print(" ".join(str(l["id"]) for l in json.load(sys.stdin)))')

@@ -551,9 +551,9 @@ counter() {
 	js "$1" "d.get('counters',{}).get('$2',{}).get('$3',{}).get('${4:-packets}',0)"
 }
 
-# The pinned bpf_links under the lab's bpffs dir: "ID TYPE" per line.
+# The pinned bpf_links under the lab's bpffs dir: "ID TYPE PIN" per line.
 lab_pinned_links() {
-	local f id
+	local f
 	[ -d "$LAB_BPFFS" ] || return 0
 	find "$LAB_BPFFS" -type f 2>/dev/null | while read -r f; do
 		bpftool -j link show pinned "$f" 2>/dev/null |
@@ -563,7 +563,7 @@ try:
 except Exception:
     sys.exit(0)
 if isinstance(d, dict) and d.get("id") is not None:
-    print(d["id"], d.get("type"))'
+    print(d["id"], d.get("type"), sys.argv[1])' "${f##*/}"
 	done
 }
 
