@@ -70,7 +70,7 @@ $(BUILD)/bench/%: tests/bench/%.c include/ksbpf.h
 BENCH_TOOLS := $(BUILD)/ksbpf $(BUILD)/bench/empty.bpf.o $(BUILD)/bench/prims.bpf.o \
 	$(BUILD)/bench/progcost \
 	$(BUILD)/bench/udpflood $(BUILD)/bench/lanfill $(BUILD)/bench/reaction \
-	$(BUILD)/bench/emptyattach
+	$(BUILD)/bench/emptyattach $(BUILD)/bench/syscost
 BENCH_OUT ?= $(BUILD)/bench/results.json
 
 $(BUILD)/bench/%.bpf.o: tests/bench/%.bpf.c include/ksbpf.h

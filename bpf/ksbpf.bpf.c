@@ -8,6 +8,7 @@
 #include "guard.h"
 #include "verdict.h"
 #include "verdict_in.h"
+#include <bpf/bpf_tracing.h>
 
 #define CGROUP_DROP 0
 #define CGROUP_PASS 1
@@ -30,15 +31,21 @@ static __always_inline bool is_ingress(enum ksbpf_hook hook)
 	return hook == KSBPF_HOOK_CGROUP_INGRESS || hook == KSBPF_HOOK_TC_INGRESS;
 }
 
+static __always_inline bool is_cgroup_hook(enum ksbpf_hook hook)
+{
+	return hook == KSBPF_HOOK_CGROUP_EGRESS || hook == KSBPF_HOOK_CGROUP_INGRESS;
+}
+
 /* Counts the verdict, reports a drop; returns whether the packet may pass. */
 static __always_inline bool judge(struct __sk_buff *skb, enum ksbpf_hook hook,
 				  bool ether)
 {
+	bool from_socket = is_cgroup_hook(hook);
 	struct app app = {};
 	struct packet p = {};
 	enum ksbpf_reason reason = is_ingress(hook) ?
-		ksbpf_verdict_in(skb, ether, hook == KSBPF_HOOK_CGROUP_INGRESS, &app, &p) :
-		ksbpf_verdict(skb, ether, &app, &p);
+		ksbpf_verdict_in(skb, ether, from_socket, &app, &p) :
+		ksbpf_verdict(skb, ether, from_socket, &app, &p);
 	bool pass = ksbpf_reason_allows(reason);
 
 	ksbpf_count(hook, reason, skb->len);
@@ -118,6 +125,28 @@ int ksbpf_sockopt(struct bpf_sockopt *ctx)
 	if (skips_tc(ctx->level, ctx->optname) && held_by_kill_switch())
 		return SYSCALL_DENY;
 	return SYSCALL_ALLOW;
+}
+
+#define SIGKILL 9
+
+/* Runs at the entry of every system call of the host: the first test
+ * leaves all but two i386 call numbers at once. */
+SEC("tp_btf/sys_enter")
+int BPF_PROG(ksbpf_compat_guard, struct pt_regs___ksbpf *regs, long id)
+{
+	const struct ksbpf_config *cfg;
+	int level, optname;
+
+	if (!compat_setsockopt(regs, id, &level, &optname) ||
+	    !skips_tc(level, optname))
+		return 0;
+	cfg = ksbpf_get_config();
+	if (!cfg || bpf_current_task_under_cgroup(&ksbpf_guarded_cgroup, 0) != 1 ||
+	    !task_in_guarded_netns(cfg))
+		return 0;
+	if (held_by_kill_switch())
+		bpf_send_signal(SIGKILL);
+	return 0;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -154,6 +154,16 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } ksbpf_uplink_stats SEC(".maps");
 
+/* The cgroup the links are attached to, for the one program that is not
+ * attached to it: the sys_enter guard (guard.h) sees every task. */
+struct {
+	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);	/* a cgroup fd, from user space */
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ksbpf_guarded_cgroup SEC(".maps");
+
 static __always_inline const struct ksbpf_config *ksbpf_get_config(void)
 {
 	__u32 zero = 0;

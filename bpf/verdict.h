@@ -178,10 +178,12 @@ static __always_inline bool in_lan(const struct packet *p)
 }
 
 /* The verdict, as a reason; *app says which app the packet belongs to and
- * *p what was parsed of it (for drop events). */
+ * *p what was parsed of it (for drop events). from_socket: the cgroup hook,
+ * where a loopback address may leave by a device other than lo (a VRF); on
+ * an uplink's wire, 127.0.0.0/8 and ::1 are just data a raw sender chose. */
 static __always_inline enum ksbpf_reason
-ksbpf_verdict(struct __sk_buff *skb, bool ether, struct app *app,
-	      struct packet *p)
+ksbpf_verdict(struct __sk_buff *skb, bool ether, bool from_socket,
+	      struct app *app, struct packet *p)
 {
 	const struct ksbpf_config *cfg = ksbpf_get_config();
 	int err;
@@ -201,7 +203,7 @@ ksbpf_verdict(struct __sk_buff *skb, bool ether, struct app *app,
 	err = ether ? parse_ether(skb, p) : parse_ip(skb, 0, p);
 	if (err)
 		return KSBPF_R_MALFORMED;
-	if (is_loopback_addr(p))
+	if (from_socket && is_loopback_addr(p))
 		return KSBPF_R_LOOPBACK;
 	if (app->policy == KSBPF_APP_BLOCK)
 		return KSBPF_R_APP_BLOCK;

@@ -157,7 +157,7 @@ ksbpf_verdict_in(struct __sk_buff *skb, bool ether, bool from_socket,
 	if (via_tunnel)
 		return app->policy == KSBPF_APP_BLOCK ? KSBPF_R_APP_BLOCK :
 							KSBPF_R_TUNNEL;
-	if (is_loopback_addr(p))
+	if (from_socket && is_loopback_addr(p))
 		return KSBPF_R_LOOPBACK;
 	if (to_tunnel_address(p))
 		return KSBPF_R_TUNNEL_ADDR;

@@ -238,6 +238,34 @@ int detach_cgroup(const char *pin, const char *dir)
 	return 0;
 }
 
+int attach_tracepoint(int prog_fd, const char *pin, const char *dir, char *err)
+{
+	int link = bpf_raw_tracepoint_open(NULL, prog_fd), ret;
+
+	if (link < 0)
+		return errf(err, "attach %s: bpf_raw_tracepoint_open: %s", pin,
+			    strerror(errno));
+	/* The rename drops the old link's last reference: it detaches only
+	 * once the new one is attached. */
+	ret = pin_replace(link, dir, pin, err);
+	close(link);
+	return ret;
+}
+
+bool tracepoint_attached(const char *pin, const char *dir, uint32_t *prog_id)
+{
+	struct bpf_link_info info;
+	int link = pin_open(dir, pin);
+	bool attached;
+
+	if (link < 0)
+		return false;
+	attached = !link_info(link, &info) && info.type == BPF_LINK_TYPE_RAW_TRACEPOINT;
+	*prog_id = info.prog_id;
+	close(link);
+	return attached;
+}
+
 bool cgroup_attached(const char *pin, const char *dir, uint64_t *cgroup_id,
 		     uint32_t *prog_id)
 {

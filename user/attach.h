@@ -33,10 +33,14 @@ int attach_tc(int prog_fd, const struct iface *ifc, enum tc_direction d,
 int detach_tc(unsigned int ifindex, enum tc_direction d, unsigned int mode,
 	      const char *dir);
 int detach_cgroup(const char *pin, const char *dir);
+/* Attaches a tp_btf program as the raw tracepoint link pinned as dir/pin.
+ * Such links cannot swap programs: the new one is pinned over the old. */
+int attach_tracepoint(int prog_fd, const char *pin, const char *dir, char *err);
 
 /* What is attached now, for status. */
 bool cgroup_attached(const char *pin, const char *dir, uint64_t *cgroup_id,
 		     uint32_t *prog_id);
+bool tracepoint_attached(const char *pin, const char *dir, uint32_t *prog_id);
 bool tc_attached(unsigned int ifindex, enum tc_direction d, unsigned int mode,
 		 const char *dir, uint32_t *prog_id);
 

@@ -111,12 +111,16 @@ int pin_open(const char *dir, const char *name)
 	return bpf_obj_get(path);
 }
 
-bool pins_loaded(const char *dir)
+bool pin_exists(const char *dir, const char *name)
 {
 	char path[PATH_MAX];
 
-	return !pin_path(path, sizeof(path), dir, PIN_CONFIG_MAP) &&
-	       access(path, F_OK) == 0;
+	return !pin_path(path, sizeof(path), dir, name) && access(path, F_OK) == 0;
+}
+
+bool pins_loaded(const char *dir)
+{
+	return pin_exists(dir, PIN_CONFIG_MAP);
 }
 
 int pin_replace(int fd, const char *dir, const char *name, char *err)

@@ -14,6 +14,8 @@
 #define PIN_LINK_CG_EGRESS "link_cg_egress"
 #define PIN_PROG_CG_SOCKOPT "prog_cg_sockopt"
 #define PIN_LINK_CG_SOCKOPT "link_cg_sockopt"
+#define PIN_PROG_COMPAT_GUARD "prog_compat_guard"	/* only where it loads */
+#define PIN_LINK_COMPAT_GUARD "link_compat_guard"
 #define PIN_LINK_TC_EGRESS_FMT "link_tc_egress_%u"	/* ifindex */
 #define PIN_LINK_TC_INGRESS_FMT "link_tc_ingress_%u"
 #define PIN_PROG_CG_INGRESS "prog_cg_ingress"
@@ -29,6 +31,7 @@ int pins_prepare(const char *dir, char *err);
 int pins_check_owner(const char *dir, char *err);
 /* ksbpf has pinned its state in dir. */
 bool pins_loaded(const char *dir);
+bool pin_exists(const char *dir, const char *name);
 int pin_path(char *buf, size_t len, const char *dir, const char *name);
 /* Opens a pinned object, or returns -1 with errno set. */
 int pin_open(const char *dir, const char *name);

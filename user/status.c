@@ -40,6 +40,8 @@ struct status {
 	struct ksbpf_config cfg;
 	bool cg_attached;
 	bool guard_attached;	/* the setsockopt program, same cgroup */
+	bool compat_guard_loaded;	/* this kernel took the 32-bit guard */
+	bool compat_guard_attached;
 	bool inbound_attached;	/* cgroup ingress, with --block-inbound */
 	uint64_t cg_id;
 	uint32_t cg_prog;
@@ -308,6 +310,9 @@ static int collect(struct status *s, const struct options *o, char *err)
 	s->guard_attached = cgroup_attached(PIN_LINK_CG_SOCKOPT, s->dir,
 					    &guard_cgroup, &guard_prog) &&
 			    guard_cgroup == s->cg_id;
+	s->compat_guard_loaded = pin_exists(s->dir, PIN_PROG_COMPAT_GUARD);
+	s->compat_guard_attached = tracepoint_attached(PIN_LINK_COMPAT_GUARD, s->dir,
+						       &guard_prog);
 	s->inbound_attached = cgroup_attached(PIN_LINK_CG_INGRESS, s->dir,
 					      &guard_cgroup, &guard_prog) &&
 			      guard_cgroup == s->cg_id;
@@ -343,9 +348,15 @@ static int detached_uplinks(const struct status *s)
 	return n;
 }
 
+static bool compat_guard_missing(const struct status *s)
+{
+	return s->compat_guard_loaded && !s->compat_guard_attached;
+}
+
 static enum ksbpf_exit verdict(const struct status *s)
 {
-	if (!s->cg_attached || !s->guard_attached || detached_uplinks(s) ||
+	if (!s->cg_attached || !s->guard_attached || compat_guard_missing(s) ||
+	    detached_uplinks(s) ||
 	    s->n_unguarded || (blocks_inbound(s) && !s->inbound_attached))
 		return EXIT_DEGRADED;
 	return EXIT_OK;
@@ -385,6 +396,8 @@ static void headline(const struct status *s, enum ksbpf_exit state, char *buf,
 		if (!s->guard_attached)
 			append(buf, len, " — setsockopt guard not attached "
 			       "(PACKET_QDISC_BYPASS and AF_XDP would skip TC)");
+		if (compat_guard_missing(s))
+			append(buf, len, " — 32-bit setsockopt guard not attached");
 		if (blocks_inbound(s) && !s->inbound_attached)
 			append(buf, len, " — cgroup ingress program not attached");
 		if (detached_uplinks(s))
@@ -455,6 +468,8 @@ static void print_text(const struct status *s, enum ksbpf_exit state)
 	if (s->cg_attached)
 		printf(" (prog id %u)", s->cg_prog);
 	printf(", setsockopt guard %s", s->guard_attached ? "attached" : "DETACHED");
+	printf(" (32-bit: %s)", !s->compat_guard_loaded ? "unavailable on this kernel" :
+	       s->compat_guard_attached ? "attached" : "DETACHED");
 	if (blocks_inbound(s))
 		printf(", ingress %s", s->inbound_attached ? "attached" : "DETACHED");
 	printf("\ninbound:   %s", blocks_inbound(s) ? "blocked but the allowlist (--block-inbound)" :
@@ -661,6 +676,9 @@ static void print_json(const struct status *s, enum ksbpf_exit state)
 		json_uint(&j, s->cg_prog);
 		json_key(&j, "guard_attached");
 		json_bool(&j, s->guard_attached);
+		json_key(&j, "compat_guard");
+		json_string(&j, !s->compat_guard_loaded ? "unavailable" :
+			    s->compat_guard_attached ? "attached" : "detached");
 		json_key(&j, "ingress_attached");
 		json_bool(&j, s->inbound_attached);
 		json_object_end(&j);

@@ -22,7 +22,8 @@
  *          [--kinds K,K...] [--bypass] [--compat]
  *        crafted Ethernet frames on an AF_PACKET socket (see KINDS below);
  *        --bypass first sets PACKET_QDISC_BYPASS (--compat: through the
- *        32-bit int 0x80 setsockopt) and reports it on a line
+ *        32-bit int 0x80 setsockopt; --compat-socketcall: through
+ *        i386 socketcall) and reports it on a line
  *        "setsockopt PACKET_QDISC_BYPASS ok|EPERM|..."; frames are sent
  *        whatever the answer (an attacker would try).
  *   xdp --if IF --dmac MAC --src4 A --dst4 A [--compat] [--tx]
@@ -198,11 +199,12 @@ static uint16_t csum_fold(uint32_t sum)
 /* ------------------------------------------------------------ compat */
 /*
  * setsockopt() through the 32-bit system call entry (int 0x80, i386 number
- * 366). The kernel skips cgroup/setsockopt programs for compat system calls
+ * 366, or socketcall 102). The kernel skips cgroup/setsockopt programs for compat system calls
  * (__sys_setsockopt: if (!in_compat_syscall()) BPF_CGROUP_RUN_PROG_SETSOCKOPT).
  * Pointers must be below 4 GiB: the option value is copied to a MAP_32BIT page.
  */
 static void *low_page;
+static int opt_compat;	/* 1: setsockopt (366), 2: socketcall (102) */
 
 static int setsockopt_compat(int fd, int level, int optname, const void *val,
 			     socklen_t len)
@@ -218,19 +220,28 @@ static int setsockopt_compat(int fd, int level, int optname, const void *val,
 			return -1;
 		}
 	}
-	if (len > 4096) {
+	if (len > 2048) {
 		errno = EINVAL;
 		return -1;
 	}
 	memcpy(low_page, val, len);
-	register long rbx __asm__("rbx") = fd;
-	register long rcx __asm__("rcx") = level;
+	/* socketcall(SYS_SETSOCKOPT, args): the arguments in memory, after
+	 * the value (old i386 binaries call it this way) */
+	uint32_t *args = (uint32_t *)((char *)low_page + 2048);
+	args[0] = (uint32_t)fd;
+	args[1] = (uint32_t)level;
+	args[2] = (uint32_t)optname;
+	args[3] = (uint32_t)(uintptr_t)low_page;
+	args[4] = (uint32_t)len;
+	register long rbx __asm__("rbx") = opt_compat == 2 ? 14 : fd;
+	register long rcx __asm__("rcx") = opt_compat == 2 ? (long)(uintptr_t)args : level;
 	register long rdx __asm__("rdx") = optname;
 	register long rsi __asm__("rsi") = (long)(uintptr_t)low_page;
 	register long rdi __asm__("rdi") = (long)len;
 	__asm__ volatile("int $0x80"
 			 : "=a"(ret)
-			 : "a"(366L), "r"(rbx), "r"(rcx), "r"(rdx), "r"(rsi), "r"(rdi)
+			 : "a"(opt_compat == 2 ? 102L : 366L), "r"(rbx), "r"(rcx),
+			   "r"(rdx), "r"(rsi), "r"(rdi)
 			 : "memory", "r8", "r9", "r10", "r11");
 	if (ret < 0 && ret > -4096) {
 		errno = (int)-ret;
@@ -243,8 +254,6 @@ static int setsockopt_compat(int fd, int level, int optname, const void *val,
 	return -1;
 #endif
 }
-
-static int opt_compat;
 
 static int do_setsockopt(int fd, int level, int optname, const void *val,
 			 socklen_t len)
@@ -1273,6 +1282,7 @@ int main(int argc, char **argv)
 		else if (!strcmp(a, "--kinds")) opt_kinds = ARG();
 		else if (!strcmp(a, "--bypass")) opt_bypass = 1;
 		else if (!strcmp(a, "--compat")) opt_compat = 1;
+		else if (!strcmp(a, "--compat-socketcall")) opt_compat = 2;
 		else if (!strcmp(a, "--tx")) opt_tx = 1;
 		else if (a[0] == '-' && a[1] == '-') usage();
 		else if (!mode) mode = a;

@@ -10,6 +10,8 @@
 #               it is the map's real memory use) and of the programs, with
 #               the default allowlist (10 LAN entries) and with 100,000 LAN
 #               entries; the agent's (`ksbpf run`) VmRSS and VmHWM in both.
+#   syscall     ns per getppid() without and with ksbpf loaded, alternately
+#               (the 32-bit setsockopt guard runs at every system call).
 # Writes one JSON object to --out.
 # Usage: loadmem.sh --out FILE [--runs N] [--entries 100000]
 set -eu
@@ -66,10 +68,17 @@ NSENTER_MS=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", (b - a) * 1000 }'
 : >"$WORK/cold.ms"
 : >"$WORK/adopt.ms"
 : >"$WORK/adopt_big.ms"
+# The system call cost, without and with ksbpf (its sys_enter guard runs at
+# every system call of the host), measured alternately in the same loop.
+: >"$WORK/syscall_off.ns"
+: >"$WORK/syscall_on.ns"
+SYSCALLS=$((RUNS < 5 ? 200000 : 1000000))
 for ((i = 0; i < RUNS; i++)); do
 	ks unload >/dev/null 2>&1 || bench_die "loadmem: ksbpf unload"
+	"$BENCH_BIN/syscost" "$SYSCALLS" >>"$WORK/syscall_off.ns"
 	time_load "$WORK/cold.ms"
 	time_load "$WORK/adopt.ms"
+	"$BENCH_BIN/syscost" "$SYSCALLS" >>"$WORK/syscall_on.ns"
 done
 
 # Memory, default allowlist.
@@ -168,12 +177,17 @@ res = {
         big: dict(mem("mem_big"), agent=rss("rss_big"), lan_entries=int(n_lan)),
     },
     "lanfill_ms": float(fill_ms),
+    "syscall_ns": {k: statistics.median(float(x) for x in open(f"{work}/syscall_{k}.ns").read().split())
+                   for k in ("off", "on")},
 }
 json.dump(res, open(out, "w"), indent=1)
 l = res["load"]
 print("load: cold p50 %.1f ms (max %.1f), adopt p50 %.1f ms (max %.1f), adopt with %s LAN p50 %.1f ms (n=%d)"
       % (l["cold"]["p50_ms"], l["cold"]["max_ms"], l["adopt"]["p50_ms"], l["adopt"]["max_ms"],
          big, l["adopt_%s_lan" % big]["p50_ms"], l["adopt_%s_lan" % big]["n"]))
+sc = res["syscall_ns"]
+print("system call (getppid): %.1f ns without ksbpf, %.1f ns with it (+%.1f ns, the sys_enter guard)"
+      % (sc["off"], sc["on"], sc["on"] - sc["off"]))
 for k, m in res["memory"].items():
     print("memory: %6s LAN entries (%s in the trie): maps %.1f KiB, programs %.1f KiB, agent VmRSS %s kB (VmHWM %s kB)"
           % (k, m["lan_entries"], m["maps_total_bytes"] / 1024, m["programs_total_bytes"] / 1024,

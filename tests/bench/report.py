@@ -229,6 +229,11 @@ def reaction_table(react, lm, out):
             if isinstance(d, dict) and d:
                 out.append("   %-18s n=%-3d p50 %7.1f ms  p90 %7.1f ms  max %7.1f ms" % (
                     k, d["n"], d["p50_ms"], d["p90_ms"], d["max_ms"]))
+        sc = lm.get("syscall_ns")
+        if sc:
+            out.append("   system call (getppid, median of the runs): %.1f ns without ksbpf, "
+                       "%.1f ns loaded (%.2fx: the sys_enter guard of 32-bit setsockopt)"
+                       % (sc["off"], sc["on"], sc["on"] / sc["off"] if sc["off"] else 0))
         out.append("")
         out.append("7. Memory: pinned maps (bytes_memlock) and the agent (ksbpf run)")
         mem = lm["memory"]

@@ -584,8 +584,10 @@ void model_judge(const struct model_world *w, const struct model_input *in,
 	}
 	describe_for_event(&p, &out->event);
 
-	/* Row 2, by address. */
-	if ((p.kind == PKT_IPV4 || p.kind == PKT_IPV6) &&
+	/* Row 2, by address: only for a socket's packet (docs/policy.md). On
+	 * an uplink, the wire is not loopback whatever the address says. */
+	if (in->hook == MODEL_HOOK_CGROUP &&
+	    (p.kind == PKT_IPV4 || p.kind == PKT_IPV6) &&
 	    is_loopback_addr(&p.dst))
 		return decide(out, true, KSBPF_R_LOOPBACK,
 			      "row 2: loopback address");

@@ -63,6 +63,8 @@ links=$(lab_pinned_links)
 echo "$links" | sed 's/^/          pinned link: /'
 check_eq "pinned cgroup links (egress, setsockopt guard)" \
 	"$(echo "$links" | awk '$2 == "cgroup" { print $3 }' | sort | tr '\n' ' ')" "link_cg_egress link_cg_sockopt "
+check_eq "pinned 32-bit setsockopt guard link" \
+	"$(echo "$links" | awk '$2 == "raw_tracepoint" { print $3 }')" link_compat_guard
 check_ge "pinned TCX links (type 11 / tcx)" \
 	"$(echo "$links" | awk '$2 == "11" || $2 == "tcx"' | wc -l)" 1
 allids=$(bpftool -j link show | /usr/bin/python3 -c 'import json,sys; print(" ".join(str(l["id"]) for l in json.load(sys.stdin)))')
@@ -72,10 +74,20 @@ for id in $(echo "$links" | awk '{print $1}'); do
 done
 check_zero "pinned links missing from bpftool link show" "$missing"
 check "program attached to the test cgroup" [ -n "$(lab_cg_progs)" ]
-LINKS_BEFORE=$(echo "$links" | sort)
+LINKS_BEFORE=$(echo "$links" | grep -v " raw_tracepoint " | sort)
+# Attached 32-bit guard links on the host (each load pins a new one and the
+# old one must go with its pin).
+guard_links() {
+	/usr/bin/python3 -c 'import json, subprocess as sp
+progs = {p["id"] for p in json.loads(sp.check_output(["bpftool", "-j", "prog", "show"]))
+         if p.get("name", "").startswith("ksbpf_compat")}
+links = json.loads(sp.check_output(["bpftool", "-j", "link", "show"]))
+print(sum(1 for l in links if l.get("prog_id") in progs))'
+}
+GUARD_LINKS=$(guard_links)
 
 in_client tc qdisc del dev up0 clsact >/dev/null 2>&1
-check_eq "TCX links survive 'tc qdisc del dev up0 clsact'" "$(lab_pinned_links | sort)" "$LINKS_BEFORE"
+check_eq "TCX links survive 'tc qdisc del dev up0 clsact'" "$(lab_kept_links | sort)" "$LINKS_BEFORE"
 
 lab_step "(d) tunnel killed after the loader exited; loaders SIGKILLed mid-reload"
 cap_start d-sv0 "$LAB_NS_S" sv0
@@ -114,7 +126,8 @@ S=$LAB_DIR/s-after-kill.json
 ks_status_json "$S"
 rc=$?
 check "status after the killed loaders: loaded (exit 0 or 4, got $rc)" test "$rc" = 0 -o "$rc" = 4
-check_eq "same pinned links as before" "$(lab_pinned_links | sort)" "$LINKS_BEFORE"
+check_eq "same pinned links as before" "$(lab_kept_links | sort)" "$LINKS_BEFORE"
+check_eq "attached 32-bit guard links after the reloads (old ones gone)" "$(guard_links)" "$GUARD_LINKS"
 sleep 1
 kill -TERM "${LAB_SND_PID[d-cg]}" "${LAB_SND_PID[d-ns]}" 2>/dev/null
 sender_wait d-cg d-ns
@@ -172,7 +185,7 @@ n=$(counter "$S2" tc_egress no_route)
 check_ge "tc_egress/no_route kept its value and grew ($o -> $n)" "$n" $((o + 1))
 check_eq "status lists the extra LAN" "$(js "$S2" "'$LAB_LANNET4' in d['lan']")" 1
 check_eq "same pinned links after the reloads (adopted, not recreated)" \
-	"$(lab_pinned_links | sort)" "$LINKS_BEFORE"
+	"$(lab_kept_links | sort)" "$LINKS_BEFORE"
 
 # ------------------------------------------- tunnel restart, new ifindex
 lab_step "tunnel restarted (new ifindex), then ksbpf load again"

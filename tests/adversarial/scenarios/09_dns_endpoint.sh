@@ -177,5 +177,5 @@ adv_row s9c-endpoint-ip-other-ports "$C_ATT" "$C_LEAK" "$(adv_verdict "$C_LEAK" 
 adv_row s9d-endpoint-port-without-fwmark "$D_ATT" "$D_LEAK" "$(adv_verdict "$D_LEAK" "$CD_F")" \
 	"endpoint $LAB_EP_SPEC, unmarked UDP to it from cg (EPERM) and ns; control: with SO_MARK $MARK $D_MARKED of 10 passed"
 adv_row s9e-vpn-internal-address-as-lan "$V_ATT" "$V_OTHER" "$([ "$V_OTHER" = 0 ] && echo ok || echo limit)" \
-	"tunnel dead, --allow-lan: non-DNS UDP to the VPN's own addresses $LAB_TS4/$LAB_TS6 (inside 10/8, fc00::/7) leaves in the clear via the uplink gateway (policy row 8); DNS to them stays blocked"
+	"documented (README security model): tunnel dead, --allow-lan: non-DNS UDP to the VPN's own addresses $LAB_TS4/$LAB_TS6 (inside 10/8, fc00::/7) leaves in the clear via the uplink gateway (policy row 8); DNS to them stays blocked"
 adv_finish
