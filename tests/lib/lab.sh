@@ -628,7 +628,9 @@ lab_cleanup() {
 				kill -9 "$pid" 2>/dev/null
 			done
 		fi
-		wait_for 5 rmdir "$LAB_CG" || echo "lab: could not remove $LAB_CG" >&2
+		# children first (app cgroups a test made), deepest first
+		wait_for 5 sh -c 'find "$1" -mindepth 1 -depth -type d -exec rmdir {} + 2>/dev/null
+			rmdir "$1"' sh "$LAB_CG" || echo "lab: could not remove $LAB_CG" >&2
 	fi
 	for ns in "$LAB_NS_C" "$LAB_NS_S" "$LAB_NS_L"; do
 		[ -e "/run/netns/$ns" ] && ip netns del "$ns" 2>/dev/null

@@ -27,7 +27,9 @@
 #      cgroup/setsockopt programs never see: outside the cgroup the frames
 #      reach sv0; inside, the sys_enter guard kills the sender first;
 #  6d. an enforced app that turned PACKET_QDISC_BYPASS on before
-#      `ksbpf load`, sending after it (a documented limit).
+#      `ksbpf load`, sending after it (a documented limit);
+#  6e. both guards follow app policies: a bypass app may, an enforce app
+#      below it may not.
 # Positive control for 5a/5b: after `ksbpf unload` the same frames reach sv0.
 set -u
 # shellcheck source=tests/adversarial/lib.sh
@@ -172,6 +174,37 @@ K_LEAK=$LEAK K_ATT=$((2 * (40 + 20)))
 check_zero "inside the cgroup: frames on sv0" "$K_LEAK"
 K_F=$(adv_fails_since "$F0")
 
+lab_step "6e: a bypass app keeps both (64-bit and 32-bit setsockopt), a held app below it does not"
+F0=$LAB_FAILS
+E_BYP=$LAB_CG/bypass-app
+E_HELD=$E_BYP/held
+mkdir -p "$E_HELD"
+ks app set "$E_BYP" bypass >/dev/null && ks app set "$E_HELD" enforce >/dev/null ||
+	fail "ksbpf app set for 6e"
+# in_cgroup CGROUP NAME ARGS...: ksadv in that cgroup, in the client namespace
+in_cgroup() {
+	local cg=$1 name=$2
+	shift 2
+	nsenter --net="/run/netns/$LAB_NS_C" /bin/sh -c \
+		'echo $$ > "$0/cgroup.procs" && exec "$@"' "$cg" \
+		"$KSADV" --tag "$name" "$@" >"$LAB_DIR/$name.out" 2>&1
+}
+for entry in "" --compat; do
+	in_cgroup "$E_BYP" "e-byp$entry" --count 1 $entry frames "${FR[@]}" --bypass --kinds plain4
+	rc=$?
+	check_eq "bypass app${entry:+ ($entry)}: exit status" "$rc" 0
+	check_eq "bypass app${entry:+ ($entry)}: PACKET_QDISC_BYPASS accepted" \
+		"$(grep -c 'PACKET_QDISC_BYPASS ok' "$LAB_DIR/e-byp$entry.out")" 1
+done
+in_cgroup "$E_HELD" e-held --count 1 frames "${FR[@]}" --bypass --kinds plain4
+check_eq "enforce app below it: PACKET_QDISC_BYPASS refused" \
+	"$(grep -c 'PACKET_QDISC_BYPASS EPERM' "$LAB_DIR/e-held.out")" 1
+in_cgroup "$E_HELD" e-held-compat --count 1 --compat frames "${FR[@]}" --bypass --kinds plain4
+check_eq "enforce app below it, --compat: killed" "$?" 137
+ks app del "$E_HELD" >/dev/null; ks app del "$E_BYP" >/dev/null
+rmdir "$E_HELD" "$E_BYP"
+E_F=$(adv_fails_since "$F0")
+
 lab_step "positive control for 5a/5b: ksbpf unload, the same frames"
 ks unload >/dev/null 2>&1
 check_eq "status after unload" "$(adv_status)" 3
@@ -226,6 +259,8 @@ adv_row s6b-af-xdp-in-cgroup 1 "$X_IN" "$(adv_verdict "$X_IN" "$X_F")" \
 	"attempted = the XDP_UMEM_REG setsockopt, EPERM in the lab cgroup (no UMEM: no TX ring, nothing to send); $xnote"
 adv_row s6c-compat-setsockopt-killed "$K_ATT" "$K_LEAK" "$(adv_verdict "$K_LEAK" "$K_F")" \
 	"the lab cgroup, PACKET_QDISC_BYPASS and XDP_UMEM_REG via int 0x80 setsockopt and socketcall (no cgroup/setsockopt program runs for 32-bit calls): the sys_enter guard SIGKILLed the senders first; attempted = the frames they would send; outside the cgroup (not held) the same put $K_OUT of 80 frames on sv0"
+adv_row s6e-guards-follow-app-policy 4 0 "$(adv_verdict 0 "$E_F")" \
+	"PACKET_QDISC_BYPASS from a bypass app: accepted (64-bit and int 0x80, the app lives); from an enforce app below it: EPERM (64-bit), killed (int 0x80)"
 adv_row s6d-qdisc-bypass-set-before-load "$D_ATT" "$D_LEAK" "$([ "$D_LEAK" = 0 ] && echo ok || echo limit)" \
 	"documented (docs/policy.md, README security model): an enforced app's AF_PACKET socket with PACKET_QDISC_BYPASS set before ksbpf load keeps skipping TC after it; load at boot, before the apps"
 adv_finish
