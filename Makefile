@@ -19,11 +19,11 @@ LDLIBS := -lbpf -lelf -lz
 BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -Wall -Werror \
 	-Iinclude -Ibpf -I$(ARCH_INCLUDE)
 
-BPF_SRC := bpf/ksbpf.bpf.c
 BPF_HDR := $(wildcard bpf/*.h) include/ksbpf.h
 USER_LIB_SRC := $(filter-out user/main.c,$(wildcard user/*.c))
 USER_LIB_OBJ := $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_LIB_SRC))
-USER_HDR := $(wildcard user/*.h) include/ksbpf.h $(BUILD)/ksbpf.skel.h
+SKELETONS := $(BUILD)/ksbpf.skel.h $(BUILD)/compat_guard.skel.h $(BUILD)/compat_guard.id.h
+USER_HDR := $(wildcard user/*.h) include/ksbpf.h $(SKELETONS)
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 VERDICT_TEST := $(BUILD)/tests/verdict_test
@@ -33,13 +33,21 @@ DIFF_TEST := $(BUILD)/tests/diff_test
 all: $(BUILD)/ksbpf $(UNIT_TESTS) $(VERDICT_TEST) $(DIFF_TEST) \
 	$(BUILD)/bench/reaction
 
-$(BUILD)/ksbpf.bpf.o: $(BPF_SRC) $(BPF_HDR)
+.PRECIOUS: $(BUILD)/%.bpf.o
+# Two BPF objects: ksbpf (the hooks) and compat_guard (the 32-bit
+# setsockopt guard, kept apart: see bpf/compat_guard.bpf.c).
+$(BUILD)/%.bpf.o: bpf/%.bpf.c $(BPF_HDR)
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
 	$(LLVM_STRIP) -g $@ 2>/dev/null || true
 
-$(BUILD)/ksbpf.skel.h: $(BUILD)/ksbpf.bpf.o
-	$(BPFTOOL) gen skeleton $< name ksbpf_bpf > $@
+$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
+	$(BPFTOOL) gen skeleton $< name $*_bpf > $@
+
+# The guard's identity: a reload keeps the attached guard unless it changed.
+$(BUILD)/compat_guard.id.h: $(BUILD)/compat_guard.bpf.o
+	printf '#define KSBPF_COMPAT_GUARD_ID "%s"\n' \
+		"$$(sha256sum $< | cut -c1-16)" > $@
 
 $(BUILD)/user/%.o: user/%.c $(USER_HDR)
 	@mkdir -p $(@D)

@@ -9,15 +9,12 @@
  * see socket creation too, but kernel lockdown refuses them here.
  * Bypass apps, and unlisted ones under --scope apps, keep both.
  *
- * The kernel runs no cgroup/setsockopt program for 32-bit system calls
- * (int 0x80, i386 binaries). Nothing can refuse those without BPF LSM, so
- * the sys_enter guard kills (SIGKILL) a held process that makes such a call
- * before it returns to user space: it never sends through the socket.
+ * The kernel runs no cgroup/setsockopt program for 32-bit system calls:
+ * compat_guard.bpf.c watches those.
  */
 #ifndef KSBPF_GUARD_H
 #define KSBPF_GUARD_H
 
-#include <bpf/bpf_core_read.h>
 #include "verdict.h"
 
 #ifndef SOL_PACKET
@@ -45,68 +42,6 @@ static __always_inline bool skips_tc(int level, int optname)
 {
 	return (level == SOL_PACKET && optname == PACKET_QDISC_BYPASS) ||
 	       level == SOL_XDP;
-}
-
-/* The kernel's own layouts, relocated by CO-RE (the suffix is dropped). */
-struct pt_regs___ksbpf {
-	unsigned long bx, cx, dx;
-} __attribute__((preserve_access_index));
-struct thread_info___ksbpf {
-	__u32 status;
-} __attribute__((preserve_access_index));
-struct net___ksbpf {
-	__u64 net_cookie;
-} __attribute__((preserve_access_index));
-struct nsproxy___ksbpf {
-	struct net___ksbpf *net_ns;
-} __attribute__((preserve_access_index));
-struct task_struct___ksbpf {
-	struct thread_info___ksbpf thread_info;
-	struct nsproxy___ksbpf *nsproxy;
-} __attribute__((preserve_access_index));
-
-/* x86: TS_COMPAT in thread_info.status, and the i386 system call numbers. */
-#define TS_COMPAT 0x0002
-#define I386_NR_SOCKETCALL 102
-#define I386_NR_SETSOCKOPT 366
-#define SYS_SETSOCKOPT 14	/* socketcall's call number */
-
-/* A 32-bit setsockopt(): its level and option name. Through socketcall
- * they are read from user memory, which another thread could rewrite
- * before the kernel reads it (docs/policy.md); the direct call passes
- * them in registers. */
-static __always_inline bool compat_setsockopt(struct pt_regs___ksbpf *regs,
-					      long id, int *level, int *optname)
-{
-	struct task_struct___ksbpf *task;
-	__u32 args[3];	/* fd, level, optname */
-
-	if (id != I386_NR_SETSOCKOPT && id != I386_NR_SOCKETCALL)
-		return false;
-	task = (void *)bpf_get_current_task_btf();
-	if (!bpf_core_field_exists(task->thread_info.status) ||
-	    !(task->thread_info.status & TS_COMPAT))
-		return false;
-	if (id == I386_NR_SETSOCKOPT) {
-		*level = regs->cx;
-		*optname = regs->dx;
-		return true;
-	}
-	if (regs->bx != SYS_SETSOCKOPT ||
-	    bpf_probe_read_user(args, sizeof(args), (void *)(regs->cx & 0xffffffff)))
-		return false;
-	*level = args[1];
-	*optname = args[2];
-	return true;
-}
-
-/* The task's network namespace is the guarded one. */
-static __always_inline bool task_in_guarded_netns(const struct ksbpf_config *cfg)
-{
-	struct task_struct___ksbpf *task = (void *)bpf_get_current_task_btf();
-
-	return task->nsproxy && task->nsproxy->net_ns &&
-	       task->nsproxy->net_ns->net_cookie == cfg->netns_cookie;
 }
 
 #endif /* KSBPF_GUARD_H */

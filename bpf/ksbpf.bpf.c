@@ -8,7 +8,6 @@
 #include "guard.h"
 #include "verdict.h"
 #include "verdict_in.h"
-#include <bpf/bpf_tracing.h>
 
 #define CGROUP_DROP 0
 #define CGROUP_PASS 1
@@ -125,28 +124,6 @@ int ksbpf_sockopt(struct bpf_sockopt *ctx)
 	if (skips_tc(ctx->level, ctx->optname) && held_by_kill_switch())
 		return SYSCALL_DENY;
 	return SYSCALL_ALLOW;
-}
-
-#define SIGKILL 9
-
-/* Runs at the entry of every system call of the host: the first test
- * leaves all but two i386 call numbers at once. */
-SEC("tp_btf/sys_enter")
-int BPF_PROG(ksbpf_compat_guard, struct pt_regs___ksbpf *regs, long id)
-{
-	const struct ksbpf_config *cfg;
-	int level, optname;
-
-	if (!compat_setsockopt(regs, id, &level, &optname) ||
-	    !skips_tc(level, optname))
-		return 0;
-	cfg = ksbpf_get_config();
-	if (!cfg || bpf_current_task_under_cgroup(&ksbpf_guarded_cgroup, 0) != 1 ||
-	    !task_in_guarded_netns(cfg))
-		return 0;
-	if (held_by_kill_switch())
-		bpf_send_signal(SIGKILL);
-	return 0;
 }
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

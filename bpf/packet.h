@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
- * What the verdict needs to know of a packet. Anything that cannot be read
- * completely is reported as malformed, and malformed is dropped.
+ * What the verdict needs to know of a packet, read with bpf_skb_load_bytes()
+ * so that non-linear skbs parse the same as linear ones. Anything that cannot
+ * be read completely is reported as malformed, and malformed is dropped.
  */
 #ifndef KSBPF_PACKET_H
 #define KSBPF_PACKET_H
@@ -43,26 +44,6 @@ struct packet {
 	__u8 hop_limit;		/* TTL for IPv4 */
 };
 
-/* Headers past this offset are read by the helper alone (it bounds the
- * verifier's range tracking; IPv6 extension headers can go further). */
-#define MAX_DIRECT_OFFSET 512
-
-/* Headers are nearly always in the skb's linear part, where a direct read
- * costs ~1 ns; bpf_skb_load_bytes() (~15 ns a call) also reads paged data,
- * so non-linear skbs parse the same as linear ones. */
-static __always_inline int read_header(struct __sk_buff *skb, __u32 off,
-				       void *to, __u32 len)
-{
-	void *data = (void *)(long)skb->data;
-	void *end = (void *)(long)skb->data_end;
-
-	if (off <= MAX_DIRECT_OFFSET && data + off + len <= end) {
-		__builtin_memcpy(to, data + off, len);
-		return 0;
-	}
-	return bpf_skb_load_bytes(skb, off, to, len);
-}
-
 static __always_inline int parse_l4(struct __sk_buff *skb, __u32 off,
 				    struct packet *p)
 {
@@ -71,7 +52,7 @@ static __always_inline int parse_l4(struct __sk_buff *skb, __u32 off,
 	switch (p->proto) {
 	case IPPROTO_TCP:
 	case IPPROTO_UDP:
-		if (read_header(skb, off, ports, sizeof(ports)))
+		if (bpf_skb_load_bytes(skb, off, ports, sizeof(ports)))
 			return -1;
 		p->sport = bpf_ntohs(ports[0]);
 		p->dport = bpf_ntohs(ports[1]);
@@ -79,7 +60,7 @@ static __always_inline int parse_l4(struct __sk_buff *skb, __u32 off,
 		return 0;
 	case IPPROTO_ICMP:
 	case IPPROTO_ICMPV6:
-		return read_header(skb, off, &p->icmp_type, 1) ? -1 : 0;
+		return bpf_skb_load_bytes(skb, off, &p->icmp_type, 1) ? -1 : 0;
 	default:
 		return 0;
 	}
@@ -90,7 +71,7 @@ static __always_inline int parse_ipv4(struct __sk_buff *skb, __u32 off,
 {
 	struct iphdr ip;
 
-	if (read_header(skb, off, &ip, sizeof(ip)))
+	if (bpf_skb_load_bytes(skb, off, &ip, sizeof(ip)))
 		return -1;
 	if (ip.version != 4 || ip.ihl < 5)
 		return -1;
@@ -112,7 +93,7 @@ static __always_inline int parse_ipv6(struct __sk_buff *skb, __u32 off,
 	struct ipv6hdr ip6;
 	__u8 nexthdr;
 
-	if (read_header(skb, off, &ip6, sizeof(ip6)))
+	if (bpf_skb_load_bytes(skb, off, &ip6, sizeof(ip6)))
 		return -1;
 	if (ip6.version != 6)
 		return -1;
@@ -140,7 +121,7 @@ static __always_inline int parse_ipv6(struct __sk_buff *skb, __u32 off,
 		}
 		if (i == MAX_IPV6_EXT_HEADERS)
 			return -1;	/* a ninth extension header */
-		if (read_header(skb, off, ext, sizeof(ext)))
+		if (bpf_skb_load_bytes(skb, off, ext, sizeof(ext)))
 			return -1;
 		if (nexthdr == NEXTHDR_FRAGMENT) {
 			if ((ext[2] << 8 | ext[3]) & 0xfff8) {
@@ -165,7 +146,7 @@ static __always_inline int parse_ip(struct __sk_buff *skb, __u32 off,
 {
 	__u8 first;
 
-	if (read_header(skb, off, &first, 1))
+	if (bpf_skb_load_bytes(skb, off, &first, 1))
 		return -1;
 	switch (first >> 4) {
 	case 4:
@@ -183,7 +164,8 @@ static __always_inline int parse_ether(struct __sk_buff *skb, struct packet *p)
 {
 	__be16 proto;
 
-	if (read_header(skb, offsetof(struct ethhdr, h_proto), &proto, sizeof(proto)))
+	if (bpf_skb_load_bytes(skb, offsetof(struct ethhdr, h_proto),
+			       &proto, sizeof(proto)))
 		return -1;
 	switch (bpf_ntohs(proto)) {
 	case ETH_P_IP:

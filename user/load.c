@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "compat.h"
 #include "commands.h"
 #include "ksbpf.skel.h"
 #include "guard.h"
@@ -50,33 +51,15 @@ static int check_layout(const char *dir, char *err)
 	return 0;
 }
 
-static int load_skeleton(struct load *l, bool with_compat_guard, char *err)
+static int open_skeleton(struct load *l, char *err)
 {
 	DECLARE_LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = l->dir);
+	int ret;
 
 	l->skel = ksbpf_bpf__open_opts(&opts);
 	if (!l->skel)
 		return errf(err, "open BPF object: %s", strerror(errno));
-	bpf_program__set_autoload(l->skel->progs.ksbpf_compat_guard, with_compat_guard);
-	return ksbpf_bpf__load(l->skel);
-}
-
-/* The 32-bit setsockopt guard is a tracing program, which some kernels
- * refuse (lockdown, no BTF for it): the rest still loads without it. */
-static int open_skeleton(struct load *l, char *err)
-{
-	int ret = load_skeleton(l, true, err);
-
-	if (ret && l->skel) {
-		ksbpf_bpf__destroy(l->skel);
-		ret = load_skeleton(l, false, err);
-		if (!ret)
-			fprintf(stderr, "ksbpf: warning: the 32-bit setsockopt guard does not "
-				"load here: held processes could skip TC through 32-bit "
-				"system calls (docs/policy.md)\n");
-	}
-	if (!l->skel)
-		return -1;
+	ret = ksbpf_bpf__load(l->skel);
 	if (ret == -EPERM || ret == -EACCES)
 		return errf(err, "load BPF programs: %s (needs root, or CAP_BPF and CAP_NET_ADMIN)",
 			    strerror(-ret));
@@ -96,25 +79,6 @@ static int open_skeleton(struct load *l, char *err)
 	return maps_from_object(l->skel->obj, &l->guard.maps, err);
 }
 
-static bool have_compat_guard(const struct load *l)
-{
-	return bpf_program__fd(l->skel->progs.ksbpf_compat_guard) >= 0;
-}
-
-/* It runs for every task: it learns the cgroup from ksbpf_guarded_cgroup. */
-static int attach_compat_guard(struct load *l, int cgroup_fd, char *err)
-{
-	__u32 zero = 0;
-
-	if (!have_compat_guard(l))
-		return 0;
-	if (bpf_map_update_elem(bpf_map__fd(l->skel->maps.ksbpf_guarded_cgroup),
-				&zero, &cgroup_fd, BPF_ANY))
-		return errf(err, "update ksbpf_guarded_cgroup: %s", strerror(errno));
-	return attach_tracepoint(bpf_program__fd(l->skel->progs.ksbpf_compat_guard),
-				 PIN_LINK_COMPAT_GUARD, l->dir, err);
-}
-
 static int attach_cgroup_programs(struct load *l, char *err)
 {
 	char path[PATH_MAX];
@@ -130,7 +94,7 @@ static int attach_cgroup_programs(struct load *l, char *err)
 			    BPF_CGROUP_INET_EGRESS, PIN_LINK_CG_EGRESS, l->dir, err) ||
 	      attach_cgroup(bpf_program__fd(l->skel->progs.ksbpf_sockopt), fd, id,
 			    BPF_CGROUP_SETSOCKOPT, PIN_LINK_CG_SOCKOPT, l->dir, err) ||
-	      attach_compat_guard(l, fd, err) ? -1 : 0;
+	      compat_guard_attach(l->dir, l->skel->maps.ksbpf_guarded_cgroup, fd, err) ? -1 : 0;
 	if (!ret && l->o->policy.block_inbound)
 		ret = attach_cgroup(bpf_program__fd(l->skel->progs.ksbpf_cg_ingress), fd,
 				    id, BPF_CGROUP_INET_INGRESS, PIN_LINK_CG_INGRESS,
@@ -143,10 +107,6 @@ static int attach_cgroup_programs(struct load *l, char *err)
 
 static int pin_programs(struct load *l, char *err)
 {
-	if (have_compat_guard(l) &&
-	    pin_replace(bpf_program__fd(l->skel->progs.ksbpf_compat_guard),
-			l->dir, PIN_PROG_COMPAT_GUARD, err))
-		return -1;
 	return pin_replace(bpf_program__fd(l->skel->progs.ksbpf_cg_egress),
 			   l->dir, PIN_PROG_CG_EGRESS, err) ||
 	       pin_replace(bpf_program__fd(l->skel->progs.ksbpf_tc_egress),

@@ -14,7 +14,6 @@
 #define PIN_LINK_CG_EGRESS "link_cg_egress"
 #define PIN_PROG_CG_SOCKOPT "prog_cg_sockopt"
 #define PIN_LINK_CG_SOCKOPT "link_cg_sockopt"
-#define PIN_PROG_COMPAT_GUARD "prog_compat_guard"	/* only where it loads */
 #define PIN_LINK_COMPAT_GUARD "link_compat_guard"
 #define PIN_LINK_TC_EGRESS_FMT "link_tc_egress_%u"	/* ifindex */
 #define PIN_LINK_TC_INGRESS_FMT "link_tc_ingress_%u"

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "compat.h"
 #include "events.h"
 #include "json.h"
 #include "maps.h"
@@ -40,8 +41,7 @@ struct status {
 	struct ksbpf_config cfg;
 	bool cg_attached;
 	bool guard_attached;	/* the setsockopt program, same cgroup */
-	bool compat_guard_loaded;	/* this kernel took the 32-bit guard */
-	bool compat_guard_attached;
+	enum compat_guard_state compat_guard;
 	bool inbound_attached;	/* cgroup ingress, with --block-inbound */
 	uint64_t cg_id;
 	uint32_t cg_prog;
@@ -310,9 +310,7 @@ static int collect(struct status *s, const struct options *o, char *err)
 	s->guard_attached = cgroup_attached(PIN_LINK_CG_SOCKOPT, s->dir,
 					    &guard_cgroup, &guard_prog) &&
 			    guard_cgroup == s->cg_id;
-	s->compat_guard_loaded = pin_exists(s->dir, PIN_PROG_COMPAT_GUARD);
-	s->compat_guard_attached = tracepoint_attached(PIN_LINK_COMPAT_GUARD, s->dir,
-						       &guard_prog);
+	s->compat_guard = compat_guard_state(s->dir);
 	s->inbound_attached = cgroup_attached(PIN_LINK_CG_INGRESS, s->dir,
 					      &guard_cgroup, &guard_prog) &&
 			      guard_cgroup == s->cg_id;
@@ -348,9 +346,21 @@ static int detached_uplinks(const struct status *s)
 	return n;
 }
 
+static const char *compat_guard_name(enum compat_guard_state state, bool text)
+{
+	switch (state) {
+	case COMPAT_GUARD_ATTACHED:
+		return "attached";
+	case COMPAT_GUARD_DETACHED:
+		return text ? "DETACHED" : "detached";
+	default:
+		return text ? "unavailable on this kernel" : "unavailable";
+	}
+}
+
 static bool compat_guard_missing(const struct status *s)
 {
-	return s->compat_guard_loaded && !s->compat_guard_attached;
+	return s->compat_guard == COMPAT_GUARD_DETACHED;
 }
 
 static enum ksbpf_exit verdict(const struct status *s)
@@ -468,8 +478,7 @@ static void print_text(const struct status *s, enum ksbpf_exit state)
 	if (s->cg_attached)
 		printf(" (prog id %u)", s->cg_prog);
 	printf(", setsockopt guard %s", s->guard_attached ? "attached" : "DETACHED");
-	printf(" (32-bit: %s)", !s->compat_guard_loaded ? "unavailable on this kernel" :
-	       s->compat_guard_attached ? "attached" : "DETACHED");
+	printf(" (32-bit: %s)", compat_guard_name(s->compat_guard, true));
 	if (blocks_inbound(s))
 		printf(", ingress %s", s->inbound_attached ? "attached" : "DETACHED");
 	printf("\ninbound:   %s", blocks_inbound(s) ? "blocked but the allowlist (--block-inbound)" :
@@ -677,8 +686,7 @@ static void print_json(const struct status *s, enum ksbpf_exit state)
 		json_key(&j, "guard_attached");
 		json_bool(&j, s->guard_attached);
 		json_key(&j, "compat_guard");
-		json_string(&j, !s->compat_guard_loaded ? "unavailable" :
-			    s->compat_guard_attached ? "attached" : "detached");
+		json_string(&j, compat_guard_name(s->compat_guard, false));
 		json_key(&j, "ingress_attached");
 		json_bool(&j, s->inbound_attached);
 		json_object_end(&j);

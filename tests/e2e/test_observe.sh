@@ -477,6 +477,16 @@ check_eq "status exit code, interface gone again" "$(status_rc "$S6")" 0
 lab_step "degraded: the cgroup link unpinned (detached)"
 links=$(lab_pinned_links | awk '{ print $1 }' | tr '\n' ' ')
 info "pinned links: $links"
+S0=$LAB_DIR/s-guard.json
+check_eq "32-bit guard attached before" "$(status_rc "$S0") $(js "$S0" "d['cgroup']['compat_guard']")" "0 attached"
+rm -f "$LAB_BPFFS/link_compat_guard"
+check_eq "status exit code, 32-bit guard link gone" "$(status_rc "$S0")" 4
+check_eq "32-bit guard" "$(js "$S0" "d['cgroup']['compat_guard']")" detached
+ks status >"$LAB_DIR/s-guard.txt" 2>&1
+check "headline names the 32-bit guard" grep -q "^DEGRADED.*32-bit setsockopt guard not attached" "$LAB_DIR/s-guard.txt"
+ks_load >/dev/null 2>&1
+check_eq "load again: status exit code, guard back" "$(status_rc "$S0") $(js "$S0" "d['cgroup']['compat_guard']")" "0 attached"
+links=$(lab_pinned_links | awk '{ print $1 }' | tr '\n' ' ')
 if [ -e "$LAB_BPFFS/link_cg_egress" ]; then
 	rm -f "$LAB_BPFFS/link_cg_egress"
 	S7=$LAB_DIR/s7.json

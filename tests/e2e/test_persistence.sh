@@ -74,7 +74,7 @@ for id in $(echo "$links" | awk '{print $1}'); do
 done
 check_zero "pinned links missing from bpftool link show" "$missing"
 check "program attached to the test cgroup" [ -n "$(lab_cg_progs)" ]
-LINKS_BEFORE=$(echo "$links" | grep -v " raw_tracepoint " | sort)
+LINKS_BEFORE=$(echo "$links" | sort)
 # Attached 32-bit guard links on the host (each load pins a new one and the
 # old one must go with its pin).
 guard_links() {
@@ -87,7 +87,7 @@ print(sum(1 for l in links if l.get("prog_id") in progs))'
 GUARD_LINKS=$(guard_links)
 
 in_client tc qdisc del dev up0 clsact >/dev/null 2>&1
-check_eq "TCX links survive 'tc qdisc del dev up0 clsact'" "$(lab_kept_links | sort)" "$LINKS_BEFORE"
+check_eq "TCX links survive 'tc qdisc del dev up0 clsact'" "$(lab_pinned_links | sort)" "$LINKS_BEFORE"
 
 lab_step "(d) tunnel killed after the loader exited; loaders SIGKILLed mid-reload"
 cap_start d-sv0 "$LAB_NS_S" sv0
@@ -126,7 +126,7 @@ S=$LAB_DIR/s-after-kill.json
 ks_status_json "$S"
 rc=$?
 check "status after the killed loaders: loaded (exit 0 or 4, got $rc)" test "$rc" = 0 -o "$rc" = 4
-check_eq "same pinned links as before" "$(lab_kept_links | sort)" "$LINKS_BEFORE"
+check_eq "same pinned links as before" "$(lab_pinned_links | sort)" "$LINKS_BEFORE"
 check_eq "attached 32-bit guard links after the reloads (old ones gone)" "$(guard_links)" "$GUARD_LINKS"
 sleep 1
 kill -TERM "${LAB_SND_PID[d-cg]}" "${LAB_SND_PID[d-ns]}" 2>/dev/null
@@ -185,7 +185,21 @@ n=$(counter "$S2" tc_egress no_route)
 check_ge "tc_egress/no_route kept its value and grew ($o -> $n)" "$n" $((o + 1))
 check_eq "status lists the extra LAN" "$(js "$S2" "'$LAB_LANNET4' in d['lan']")" 1
 check_eq "same pinned links after the reloads (adopted, not recreated)" \
-	"$(lab_kept_links | sort)" "$LINKS_BEFORE"
+	"$(lab_pinned_links | sort)" "$LINKS_BEFORE"
+
+lab_step "an upgrade replaces the 32-bit guard (another build's program pin)"
+old_pin=$(cd "$LAB_BPFFS" && ls -d prog_compat_guard_*)
+mv "$LAB_BPFFS/$old_pin" "$LAB_BPFFS/prog_compat_guard_0000000000000000"
+GUARD_LINK0=$(lab_pinned_links | awk '$3 == "link_compat_guard" { print $1 }')
+ks_load --lan "$LAB_LANNET4" >"$LAB_DIR/reload-upgrade.out" 2>&1
+check_eq "load with another build's guard pinned: exit code" "$?" 0
+check_eq "guard program pins: this build's only" "$(cd "$LAB_BPFFS" && ls -d prog_compat_guard_*)" "$old_pin"
+GUARD_LINK1=$(lab_pinned_links | awk '$3 == "link_compat_guard" { print $1 }')
+check "a new guard link ($GUARD_LINK0 -> $GUARD_LINK1)" test -n "$GUARD_LINK1" -a "$GUARD_LINK1" != "$GUARD_LINK0"
+check_eq "attached 32-bit guard links (the old one gone)" "$(guard_links)" "$GUARD_LINKS"
+ks_status_json "$S2"
+check_eq "status: 32-bit guard" "$(js "$S2" "d['cgroup']['compat_guard']")" attached
+LINKS_BEFORE=$(lab_pinned_links | sort)
 
 # ------------------------------------------- tunnel restart, new ifindex
 lab_step "tunnel restarted (new ifindex), then ksbpf load again"

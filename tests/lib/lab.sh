@@ -567,11 +567,6 @@ if isinstance(d, dict) and d.get("id") is not None:
 	done
 }
 
-# The pinned links that a reload keeps, swapping their program in place
-# (cgroup, TCX): all but the raw tracepoint of the 32-bit setsockopt guard,
-# which cannot swap and is pinned anew by every load.
-lab_kept_links() { lab_pinned_links | grep -v ' raw_tracepoint '; }
-
 # BPF programs attached to the test cgroup (egress), ids.
 lab_cg_progs() {
 	bpftool -j cgroup show "$LAB_CG" 2>/dev/null | /usr/bin/python3 -c 'import json,sys

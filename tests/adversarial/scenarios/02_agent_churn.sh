@@ -37,7 +37,7 @@ senders_stop() { sender_stop "$1-cg" "$1-ns" "$1-afp"; }
 lab_step "agent up, tunnel up, then the tunnel is killed"
 ks_run_bg "$LAB_DIR/agent-0.log"
 agent_ready "$LAB_DIR/agent-0.log" || { fail "agent did not start"; cat "$LAB_DIR/agent-0.log"; exit 1; }
-LINKS0=$(lab_kept_links | sort | tr "\n" " ")
+LINKS0=$(lab_pinned_links | sort | tr "\n" " ")
 check "pinned links after the first start" [ -n "$LINKS0" ]
 lab_tunnel_kill
 
@@ -71,7 +71,7 @@ senders_stop a
 cap_stop a-sv0
 check_zero "status 'not loaded' between kills (sampled 1 in 10)" "$notloaded"
 check_eq "status with the final agent (tunnel down)" "$(adv_status)" 0
-check_eq "same pinned links as the first agent's" "$(lab_kept_links | sort | tr "\n" " ")" "$LINKS0"
+check_eq "same pinned links as the first agent's" "$(lab_pinned_links | sort | tr "\n" " ")" "$LINKS0"
 check_nonzero "[cg] EPERM during the churn" "$(sender_get a-cg all eperm)"
 check_nonzero "[ns] sent during the churn" "$(sender_get a-ns all sent)"
 A_LEAK=$(adv_leaks a-sv0)
@@ -107,7 +107,7 @@ senders_stop b
 cap_stop b-sv0
 check_zero "loads that failed" "$loadfail"
 check_eq "status after the loads" "$(adv_status)" 0
-check_eq "same pinned links after $N loads" "$(lab_kept_links | sort | tr "\n" " ")" "$LINKS0"
+check_eq "same pinned links after $N loads" "$(lab_pinned_links | sort | tr "\n" " ")" "$LINKS0"
 check_nonzero "[cg] EPERM during the loads" "$(sender_get b-cg all eperm)"
 check_zero "[cg] datagrams the kernel accepted during the loads" \
 	"$(($(sender_get b-cg udp4 sent) + $(sender_get b-cg udp6 sent) + $(sender_get b-cg icmp4 sent) + $(sender_get b-cg icmp6 sent)))"
