@@ -22,8 +22,8 @@ BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -Wall -Werror \
 BPF_HDR := $(wildcard bpf/*.h) include/ksbpf.h
 USER_LIB_SRC := $(filter-out user/main.c,$(wildcard user/*.c))
 USER_LIB_OBJ := $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_LIB_SRC))
-SKELETONS := $(BUILD)/ksbpf.skel.h $(BUILD)/compat_guard.skel.h $(BUILD)/compat_guard.id.h
-USER_HDR := $(wildcard user/*.h) include/ksbpf.h $(SKELETONS)
+BPF_GENERATED := $(BUILD)/ksbpf.skel.h $(BUILD)/compat_guard.skel.h $(BUILD)/compat_guard.id.h
+USER_HDR := $(wildcard user/*.h) include/ksbpf.h $(BPF_GENERATED)
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
 VERDICT_TEST := $(BUILD)/tests/verdict_test

@@ -44,15 +44,14 @@ struct task_struct___ksbpf {
  * they are read from user memory, which another thread could rewrite
  * before the kernel reads it (docs/policy.md); the direct call passes
  * them in registers. */
-static __always_inline bool compat_setsockopt(struct pt_regs___ksbpf *regs,
+static __always_inline bool compat_setsockopt(struct task_struct___ksbpf *task,
+					      struct pt_regs___ksbpf *regs,
 					      long id, int *level, int *optname)
 {
-	struct task_struct___ksbpf *task;
 	__u32 args[3];	/* fd, level, optname */
 
 	if (id != I386_NR_SETSOCKOPT && id != I386_NR_SOCKETCALL)
 		return false;
-	task = (void *)bpf_get_current_task_btf();
 	if (!bpf_core_field_exists(task->thread_info.status) ||
 	    !(task->thread_info.status & TS_COMPAT))
 		return false;
@@ -69,11 +68,10 @@ static __always_inline bool compat_setsockopt(struct pt_regs___ksbpf *regs,
 	return true;
 }
 
-/* The task's network namespace is the guarded one. */
-static __always_inline bool task_in_guarded_netns(const struct ksbpf_config *cfg)
+/* The task's network namespace is the one ksbpf guards. */
+static __always_inline bool in_guarded_netns(struct task_struct___ksbpf *task,
+					     const struct ksbpf_config *cfg)
 {
-	struct task_struct___ksbpf *task = (void *)bpf_get_current_task_btf();
-
 	return task->nsproxy && task->nsproxy->net_ns &&
 	       task->nsproxy->net_ns->net_cookie == cfg->netns_cookie;
 }
@@ -85,15 +83,16 @@ static __always_inline bool task_in_guarded_netns(const struct ksbpf_config *cfg
 SEC("tp_btf/sys_enter")
 int BPF_PROG(ksbpf_compat_guard, struct pt_regs___ksbpf *regs, long id)
 {
+	struct task_struct___ksbpf *task = (void *)bpf_get_current_task_btf();
 	const struct ksbpf_config *cfg;
 	int level, optname;
 
-	if (!compat_setsockopt(regs, id, &level, &optname) ||
+	if (!compat_setsockopt(task, regs, id, &level, &optname) ||
 	    !skips_tc(level, optname))
 		return 0;
 	cfg = ksbpf_get_config();
 	if (!cfg || bpf_current_task_under_cgroup(&ksbpf_guarded_cgroup, 0) != 1 ||
-	    !task_in_guarded_netns(cfg))
+	    !in_guarded_netns(task, cfg))
 		return 0;
 	if (held_by_kill_switch())
 		bpf_send_signal(SIGKILL);

@@ -155,7 +155,7 @@ struct {
 } ksbpf_uplink_stats SEC(".maps");
 
 /* The cgroup the links are attached to, for the one program that is not
- * attached to it: the sys_enter guard (guard.h) sees every task. */
+ * attached to it: the sys_enter guard (compat_guard.bpf.c) sees every task. */
 struct {
 	__uint(type, BPF_MAP_TYPE_CGROUP_ARRAY);
 	__uint(max_entries, 1);

@@ -111,16 +111,12 @@ int pin_open(const char *dir, const char *name)
 	return bpf_obj_get(path);
 }
 
-bool pin_exists(const char *dir, const char *name)
+bool pins_loaded(const char *dir)
 {
 	char path[PATH_MAX];
 
-	return !pin_path(path, sizeof(path), dir, name) && access(path, F_OK) == 0;
-}
-
-bool pins_loaded(const char *dir)
-{
-	return pin_exists(dir, PIN_CONFIG_MAP);
+	return !pin_path(path, sizeof(path), dir, PIN_CONFIG_MAP) &&
+	       access(path, F_OK) == 0;
 }
 
 int pin_replace(int fd, const char *dir, const char *name, char *err)

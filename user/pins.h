@@ -30,7 +30,6 @@ int pins_prepare(const char *dir, char *err);
 int pins_check_owner(const char *dir, char *err);
 /* ksbpf has pinned its state in dir. */
 bool pins_loaded(const char *dir);
-bool pin_exists(const char *dir, const char *name);
 int pin_path(char *buf, size_t len, const char *dir, const char *name);
 /* Opens a pinned object, or returns -1 with errno set. */
 int pin_open(const char *dir, const char *name);

@@ -62,14 +62,17 @@ adv_leak_detail() {
 }
 
 # adv_start NAME WHERE KSADV-ARGS...: ksadv in the background; WHERE is cg
-# (client netns, in the lab cgroup), ns (client netns, outside it) or server.
+# (client netns, in the lab cgroup), cg:DIR (client netns, in cgroup DIR),
+# ns (client netns, outside it) or server.
 # Output in $LAB_DIR/NAME.out; sender_wait/sender_get work on it.
 adv_start() {
-	local name=$1 where=$2 pid
+	local name=$1 where=$2 pid cg=$LAB_CG
 	shift 2
 	case $where in
-	cg) nsenter --net="/run/netns/$LAB_NS_C" /bin/sh -c \
-		'echo $$ > "$0/cgroup.procs" && exec "$@"' "$LAB_CG" \
+	cg | cg:*)
+		[ "$where" = cg ] || cg=${where#cg:}
+		nsenter --net="/run/netns/$LAB_NS_C" /bin/sh -c \
+		'echo $$ > "$0/cgroup.procs" && exec "$@"' "$cg" \
 		"$KSADV" --tag "$name" "$@" >"$LAB_DIR/$name.out" 2>&1 & ;;
 	ns) nsenter --net="/run/netns/$LAB_NS_C" \
 		"$KSADV" --tag "$name" "$@" >"$LAB_DIR/$name.out" 2>&1 & ;;
@@ -82,6 +85,8 @@ adv_start() {
 	LAB_SND_PID[$name]=$pid
 }
 adv_run() { adv_start "$@"; sender_wait "$1"; }
+# adv_exit NAME: waits for the sender; ADV_RC is its exit status (137: SIGKILL)
+adv_exit() { wait "${LAB_SND_PID[$1]}" 2>/dev/null; ADV_RC=$?; LAB_SND_PID[$1]=""; }
 
 # attempts NAME...: every send tried (sent + EPERM + other errors).
 attempts() {

@@ -131,7 +131,8 @@ flap_loop() {
 		sleep "${naps[i % 3]}"
 		tunnel_up_batch
 		sleep "${naps[(i + 1) % 3]}"
-		echo "$i" >"$f"
+		# replaced in one step: a reader never sees the file empty
+		echo "$i" >"$f.new" && mv "$f.new" "$f"
 	done
 }
 

@@ -75,8 +75,8 @@ done
 check_zero "pinned links missing from bpftool link show" "$missing"
 check "program attached to the test cgroup" [ -n "$(lab_cg_progs)" ]
 LINKS_BEFORE=$(echo "$links" | sort)
-# Attached 32-bit guard links on the host (each load pins a new one and the
-# old one must go with its pin).
+# Attached 32-bit guard links on the host (a reload keeps the guard, an
+# upgrade pins a new one over it: the old one must go with its pin).
 guard_links() {
 	/usr/bin/python3 -c 'import json, subprocess as sp
 progs = {p["id"] for p in json.loads(sp.check_output(["bpftool", "-j", "prog", "show"]))

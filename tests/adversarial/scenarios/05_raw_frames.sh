@@ -143,8 +143,6 @@ X_F=$(adv_fails_since "$F0")
 
 lab_step "6c: the same through int 0x80 (compat), which cgroup/setsockopt never sees"
 F0=$LAB_FAILS
-# adv_exit NAME: waits for the sender; ADV_RC is its exit status (137: SIGKILL)
-adv_exit() { wait "${LAB_SND_PID[$1]}" 2>/dev/null; ADV_RC=$?; LAB_SND_PID[$1]=""; }
 K_OUT=0
 for entry in compat compat-socketcall; do
 	win "k-out-$entry"
@@ -181,26 +179,25 @@ E_HELD=$E_BYP/held
 mkdir -p "$E_HELD"
 ks app set "$E_BYP" bypass >/dev/null && ks app set "$E_HELD" enforce >/dev/null ||
 	fail "ksbpf app set for 6e"
-# in_cgroup CGROUP NAME ARGS...: ksadv in that cgroup, in the client namespace
-in_cgroup() {
-	local cg=$1 name=$2
-	shift 2
-	nsenter --net="/run/netns/$LAB_NS_C" /bin/sh -c \
-		'echo $$ > "$0/cgroup.procs" && exec "$@"' "$cg" \
-		"$KSADV" --tag "$name" "$@" >"$LAB_DIR/$name.out" 2>&1
-}
 for entry in "" --compat; do
-	in_cgroup "$E_BYP" "e-byp$entry" --count 1 $entry frames "${FR[@]}" --bypass --kinds plain4
-	rc=$?
-	check_eq "bypass app${entry:+ ($entry)}: exit status" "$rc" 0
+	adv_start "e-byp$entry" "cg:$E_BYP" --count 1 $entry frames "${FR[@]}" --bypass --kinds plain4
+	adv_exit "e-byp$entry"
+	check_eq "bypass app${entry:+ ($entry)}: exit status" "$ADV_RC" 0
 	check_eq "bypass app${entry:+ ($entry)}: PACKET_QDISC_BYPASS accepted" \
 		"$(grep -c 'PACKET_QDISC_BYPASS ok' "$LAB_DIR/e-byp$entry.out")" 1
 done
-in_cgroup "$E_HELD" e-held --count 1 frames "${FR[@]}" --bypass --kinds plain4
+# the held app's frames, counted on the wire
+win e
+adv_start e-held "cg:$E_HELD" --count 1 frames "${FR[@]}" --bypass --kinds plain4
+adv_exit e-held
 check_eq "enforce app below it: PACKET_QDISC_BYPASS refused" \
 	"$(grep -c 'PACKET_QDISC_BYPASS EPERM' "$LAB_DIR/e-held.out")" 1
-in_cgroup "$E_HELD" e-held-compat --count 1 --compat frames "${FR[@]}" --bypass --kinds plain4
-check_eq "enforce app below it, --compat: killed" "$?" 137
+adv_start e-held-compat "cg:$E_HELD" --count 1 --compat frames "${FR[@]}" --bypass --kinds plain4
+adv_exit e-held-compat
+check_eq "enforce app below it, --compat: killed" "$ADV_RC" 137
+win_end e
+E_LEAK=$LEAK
+check_zero "enforce app below it: frames on sv0" "$E_LEAK"
 ks app del "$E_HELD" >/dev/null; ks app del "$E_BYP" >/dev/null
 rmdir "$E_HELD" "$E_BYP"
 E_F=$(adv_fails_since "$F0")
@@ -259,8 +256,8 @@ adv_row s6b-af-xdp-in-cgroup 1 "$X_IN" "$(adv_verdict "$X_IN" "$X_F")" \
 	"attempted = the XDP_UMEM_REG setsockopt, EPERM in the lab cgroup (no UMEM: no TX ring, nothing to send); $xnote"
 adv_row s6c-compat-setsockopt-killed "$K_ATT" "$K_LEAK" "$(adv_verdict "$K_LEAK" "$K_F")" \
 	"the lab cgroup, PACKET_QDISC_BYPASS and XDP_UMEM_REG via int 0x80 setsockopt and socketcall (no cgroup/setsockopt program runs for 32-bit calls): the sys_enter guard SIGKILLed the senders first; attempted = the frames they would send; outside the cgroup (not held) the same put $K_OUT of 80 frames on sv0"
-adv_row s6e-guards-follow-app-policy 4 0 "$(adv_verdict 0 "$E_F")" \
-	"PACKET_QDISC_BYPASS from a bypass app: accepted (64-bit and int 0x80, the app lives); from an enforce app below it: EPERM (64-bit), killed (int 0x80)"
+adv_row s6e-guards-follow-app-policy 2 "$E_LEAK" "$(adv_verdict "$E_LEAK" "$E_F")" \
+	"PACKET_QDISC_BYPASS from a bypass app: accepted (64-bit and int 0x80, the app lives); from an enforce app below it: EPERM (64-bit), killed (int 0x80); attempted = that app's frames"
 adv_row s6d-qdisc-bypass-set-before-load "$D_ATT" "$D_LEAK" "$([ "$D_LEAK" = 0 ] && echo ok || echo limit)" \
 	"documented (docs/policy.md, README security model): an enforced app's AF_PACKET socket with PACKET_QDISC_BYPASS set before ksbpf load keeps skipping TC after it; load at boot, before the apps"
 adv_finish
