@@ -32,7 +32,7 @@ static __always_inline bool held_by_kill_switch(void)
 
 	if (!cfg)
 		return true;
-	find_app(NULL, cfg, &app);
+	find_caller_app(cfg, &app);
 	if (cfg->flags & KSBPF_F_SCOPE_APPS)
 		return app.policy == KSBPF_APP_ENFORCE || app.policy == KSBPF_APP_BLOCK;
 	return app.policy != KSBPF_APP_BYPASS;

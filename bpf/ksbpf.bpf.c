@@ -16,13 +16,37 @@
 #define TC_NEXT -1
 #define TC_DROP 2
 
+/* Set by the loader from a probe of the running kernel: cgroup_skb programs
+ * may call bpf_get_netns_cookie() (Linux 6.15). Read-only data, so the
+ * verifier sees the other branch as dead and never checks its helper. */
+const volatile bool skb_netns_cookie = true;
+
+/* The network namespace of the packet's socket; 0 if unknown. Without the
+ * helper, ksbpf_sock_create recorded it; a socket created before ksbpf was
+ * loaded has no record. */
+static __always_inline __u64 socket_netns(struct __sk_buff *skb)
+{
+	struct bpf_sock *sk;
+	__u64 *recorded;
+
+	if (skb_netns_cookie)
+		return bpf_get_netns_cookie(skb);
+	sk = skb->sk;
+	if (!sk)
+		return 0;
+	recorded = bpf_sk_storage_get(&ksbpf_sock_netns, sk, 0, 0);
+	return recorded ? *recorded : 0;
+}
+
 /* A socket of another network namespace (a container on this cgroup) leaves
- * by its own veth; the uplink's TC program judges it if it leaves the host. */
-static __always_inline bool from_guarded_netns(struct __sk_buff *skb)
+ * by its own veth; the uplink's TC program judges it if it leaves the host.
+ * Only a known foreign namespace is skipped: an unknown one is judged. */
+static __always_inline bool from_other_netns(struct __sk_buff *skb)
 {
 	const struct ksbpf_config *cfg = ksbpf_get_config();
+	__u64 netns = socket_netns(skb);
 
-	return cfg && bpf_get_netns_cookie(skb) == cfg->netns_cookie;
+	return cfg && netns && netns != cfg->netns_cookie;
 }
 
 static __always_inline bool is_ingress(enum ksbpf_hook hook)
@@ -59,7 +83,7 @@ static __always_inline bool judge(struct __sk_buff *skb, enum ksbpf_hook hook,
 
 static __always_inline int cgroup_hook(struct __sk_buff *skb, enum ksbpf_hook hook)
 {
-	if (!from_guarded_netns(skb)) {
+	if (from_other_netns(skb)) {
 		ksbpf_count(hook, KSBPF_R_OTHER_NETNS, skb->len);
 		return CGROUP_PASS;
 	}
@@ -108,6 +132,19 @@ SEC("tc")
 int ksbpf_l3_ingress(struct __sk_buff *skb)
 {
 	return tc_hook(skb, KSBPF_HOOK_TC_INGRESS, false);
+}
+
+/* Records each new socket's namespace for socket_netns(), on kernels that
+ * need it (the loader loads this program only there). */
+SEC("cgroup/sock_create")
+int ksbpf_sock_create(struct bpf_sock *sk)
+{
+	__u64 *netns = bpf_sk_storage_get(&ksbpf_sock_netns, sk, 0,
+					  BPF_SK_STORAGE_GET_F_CREATE);
+
+	if (netns)
+		*netns = bpf_get_netns_cookie(sk);
+	return 1;	/* never refuses a socket */
 }
 
 #define SYSCALL_DENY 0	/* EPERM */

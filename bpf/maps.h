@@ -164,6 +164,17 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } ksbpf_guarded_cgroup SEC(".maps");
 
+/* Kernels before 6.15, whose cgroup_skb programs cannot ask a packet's
+ * network namespace: each socket's, recorded when it is created
+ * (ksbpf_sock_create). Cloned to the sockets a listener accepts. */
+struct {
+	__uint(type, BPF_MAP_TYPE_SK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC | BPF_F_CLONE);
+	__type(key, int);
+	__type(value, __u64);	/* netns cookie */
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ksbpf_sock_netns SEC(".maps");
+
 static __always_inline const struct ksbpf_config *ksbpf_get_config(void)
 {
 	__u32 zero = 0;

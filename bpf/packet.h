@@ -104,7 +104,10 @@ static __always_inline int parse_ipv6(struct __sk_buff *skb, __u32 off,
 	nexthdr = ip6.nexthdr;
 	off += sizeof(ip6);
 
-	/* Up to MAX_IPV6_EXT_HEADERS headers, then the L4 one. */
+	/* Up to MAX_IPV6_EXT_HEADERS headers, then the L4 one. Unrolled: as a
+	 * loop, clang ends the body with a jump back into its head, a
+	 * back-edge the verifier refuses before Linux 6.7 (6.6.3 stable). */
+#pragma unroll
 	for (int i = 0; i <= MAX_IPV6_EXT_HEADERS; i++) {
 		__u8 ext[8];	/* next header, length, (fragment: offset) */
 

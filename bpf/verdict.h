@@ -33,40 +33,57 @@ static __always_inline bool lookup_app(__u64 cgroup_id, struct app *app)
 	return true;
 }
 
-/* A packet's cgroup is its socket's (skb); a syscall's is the caller's.
- * Callers pass skb or a NULL constant: the unused helper is compiled out,
- * as each program type allows only one of them. */
-static __always_inline __u64 own_cgroup(struct __sk_buff *skb)
+/* The cgroup of a packet's socket, or (of_caller) of the calling task, and
+ * its ancestor at a level. of_caller is a constant at every call site, so
+ * each program keeps only the helpers its type may call: cgroup_skb and tc
+ * get bpf_get_current_(ancestor_)cgroup_id only from Linux 6.4 on. */
+static __always_inline __u64 own_cgroup(struct __sk_buff *skb, bool of_caller)
 {
-	return skb ? bpf_skb_cgroup_id(skb) : bpf_get_current_cgroup_id();
+	return of_caller ? bpf_get_current_cgroup_id() : bpf_skb_cgroup_id(skb);
 }
 
-static __always_inline __u64 ancestor_cgroup(struct __sk_buff *skb, int level)
+static __always_inline __u64 ancestor_cgroup(struct __sk_buff *skb,
+					     bool of_caller, int level)
 {
-	return skb ? bpf_skb_ancestor_cgroup_id(skb, level) :
-		     bpf_get_current_ancestor_cgroup_id(level);
+	return of_caller ? bpf_get_current_ancestor_cgroup_id(level) :
+			   bpf_skb_ancestor_cgroup_id(skb, level);
 }
 
 /* The own cgroup first, else its nearest listed ancestor. */
-static __always_inline void find_app(struct __sk_buff *skb,
-				     const struct ksbpf_config *cfg,
-				     struct app *app)
+static __always_inline void lookup_app_of(struct __sk_buff *skb, bool of_caller,
+					  const struct ksbpf_config *cfg,
+					  struct app *app)
 {
 	__u64 own, id;
 
 	if (!(cfg->flags & KSBPF_F_HAVE_APPS))
 		return;
-	own = own_cgroup(skb);
+	own = own_cgroup(skb, of_caller);
 	if (!own)
 		return;	/* no socket: forwarded or kernel */
 	if (lookup_app(own, app))
 		return;
 	for (int level = 0; level <= KSBPF_MAX_CGROUP_DEPTH; level++) {
-		id = ancestor_cgroup(skb, level);
+		id = ancestor_cgroup(skb, of_caller, level);
 		if (!id || id == own)
 			break;
 		lookup_app(id, app);	/* deeper levels overwrite: nearest wins */
 	}
+}
+
+/* The app of a packet's socket. */
+static __always_inline void find_app(struct __sk_buff *skb,
+				     const struct ksbpf_config *cfg,
+				     struct app *app)
+{
+	lookup_app_of(skb, false, cfg, app);
+}
+
+/* The app of the calling task (system call hooks). */
+static __always_inline void find_caller_app(const struct ksbpf_config *cfg,
+					    struct app *app)
+{
+	lookup_app_of(NULL, true, cfg, app);
 }
 
 static __always_inline bool is_loopback_addr(const struct packet *p)

@@ -69,6 +69,9 @@ enum ksbpf_tc_mode {
 #define KSBPF_F_SCOPE_APPS (1u << 0)	/* judge only listed apps */
 #define KSBPF_F_HAVE_APPS (1u << 1)	/* ksbpf_apps is not empty */
 #define KSBPF_F_BLOCK_INBOUND (1u << 2)	/* ingress programs are attached */
+/* Sockets' namespaces are recorded at creation (ksbpf_sock_netns): the
+ * kernel's cgroup_skb programs cannot ask for them (before Linux 6.15). */
+#define KSBPF_F_NETNS_RECORDED (1u << 3)
 
 struct ksbpf_config {
 	__u32 layout_version;

@@ -21,6 +21,7 @@
 /* Our legacy cls_bpf filter: handle and priority identify it. */
 #define LEGACY_TC_HANDLE 0x6b73		/* "ks" */
 #define LEGACY_TC_PRIORITY 1
+#define LOOPBACK_IFINDEX 1
 
 static int link_info(int link_fd, struct bpf_link_info *info)
 {
@@ -97,6 +98,16 @@ static int tcx_link_create(int prog_fd, unsigned int ifindex, enum tc_direction 
 	/* Before every other program (relative_fd 0): ksbpf runs first. */
 	attr.link_create.flags = KSBPF_BPF_F_BEFORE;
 	return (int)syscall(__NR_bpf, BPF_LINK_CREATE, &attr, sizeof(attr));
+}
+
+bool tcx_supported(void)
+{
+	union bpf_attr attr;
+
+	memset(&attr, 0, sizeof(attr));
+	attr.query.target_fd = LOOPBACK_IFINDEX;	/* target_ifindex for TCX */
+	attr.query.attach_type = KSBPF_BPF_TCX_EGRESS;
+	return syscall(__NR_bpf, BPF_PROG_QUERY, &attr, sizeof(attr)) == 0;
 }
 
 static void tc_pin_name(char *buf, size_t len, unsigned int ifindex,

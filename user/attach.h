@@ -30,6 +30,8 @@ enum tc_direction {
 int attach_tc(int prog_fd, const struct iface *ifc, enum tc_direction d,
 	      enum tc_mode_choice choice, unsigned int *mode, const char *dir,
 	      char *err);
+/* The kernel has TCX (asked with a query, attaching nothing). */
+bool tcx_supported(void);
 int detach_tc(unsigned int ifindex, enum tc_direction d, unsigned int mode,
 	      const char *dir);
 int detach_cgroup(const char *pin, const char *dir);

@@ -30,6 +30,7 @@ enum {
 	OPT_CGROUP,
 	OPT_BPFFS,
 	OPT_HELP,
+	OPT_DEBUG,
 };
 
 static const struct option long_options[] = {
@@ -52,6 +53,7 @@ static const struct option long_options[] = {
 	{ "cgroup", required_argument, NULL, OPT_CGROUP },
 	{ "bpffs", required_argument, NULL, OPT_BPFFS },
 	{ "help", no_argument, NULL, OPT_HELP },
+	{ "debug", no_argument, NULL, OPT_DEBUG },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -178,6 +180,9 @@ static int apply(int opt, const char *arg, struct options *o, char *err)
 	case OPT_HELP:
 		o->help = true;
 		return 0;
+	case OPT_DEBUG:
+		o->debug = true;
+		return 0;
 	default:
 		return -1;
 	}
@@ -252,7 +257,8 @@ int cli_set(const char *name, const char *value, unsigned int accepts,
 {
 	const struct option *opt = option_named(name);
 
-	if (!opt || opt->val == OPT_HELP || opt->val == OPT_JSON_FLAG ||
+	if (!opt || opt->val == OPT_HELP || opt->val == OPT_DEBUG ||
+	    opt->val == OPT_JSON_FLAG ||
 	    opt->val == OPT_CONFIG_FILE || opt->val == OPT_APP_POLICY ||
 	    opt->val == OPT_APP_NAME || opt->val == OPT_FOLLOW_FLAG ||
 	    opt->val == OPT_COUNT || opt->val == OPT_WATCH_FLAG)

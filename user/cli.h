@@ -27,6 +27,7 @@ struct options {
 	bool config_given;		/* --config: the file must exist */
 	bool json;
 	bool help;
+	bool debug;			/* libbpf's whole log, verifier's too */
 	enum tc_mode_choice tc_mode;
 	unsigned int netlink_buffer;	/* bytes; 0: the kernel's default */
 	uint32_t app_policy;		/* exec --policy; 0: not given */

@@ -17,6 +17,7 @@ int cmd_app(const struct options *o);
 int cmd_exec(const struct options *o);
 int cmd_events(const struct options *o);
 int cmd_verify(const struct options *o);
+int cmd_check(const struct options *o);
 
 /* What status says first: an enum ksbpf_exit and its headline in why. */
 int status_protection(const struct options *o, char *why, size_t len);

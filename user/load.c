@@ -16,8 +16,10 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "bpf_log.h"
 #include "compat.h"
 #include "commands.h"
+#include "kfeatures.h"
 #include "ksbpf.skel.h"
 #include "guard.h"
 #include "pins.h"
@@ -27,6 +29,7 @@ struct load {
 	const char *dir;
 	struct ksbpf_bpf *skel;
 	struct guard guard;
+	struct kernel_features features;
 	struct policy *tunnel_names;	/* configured and run-time ones */
 	struct guard_counts counts;
 	struct iface *ifs;
@@ -51,6 +54,22 @@ static int check_layout(const char *dir, char *err)
 	return 0;
 }
 
+/* The kernel refused to load the programs: which one, and why. */
+static int load_refused(int ret, char *err)
+{
+	char refusal[ERR_LEN - 128];
+
+	if (ret == -EPERM || ret == -EACCES)
+		return errf(err, "load BPF programs: %s (needs root, or CAP_BPF and "
+			    "CAP_NET_ADMIN)", strerror(-ret));
+	if (bpf_log_refusal(refusal, sizeof(refusal)))
+		return errf(err, "the kernel refused program %s (`ksbpf check` lists "
+			    "what this kernel lacks; --debug shows the verifier's log)",
+			    refusal);
+	return errf(err, "load BPF programs: %s (`ksbpf check` lists what this "
+		    "kernel lacks; --debug shows libbpf's messages)", strerror(-ret));
+}
+
 static int open_skeleton(struct load *l, char *err)
 {
 	DECLARE_LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = l->dir);
@@ -59,14 +78,11 @@ static int open_skeleton(struct load *l, char *err)
 	l->skel = ksbpf_bpf__open_opts(&opts);
 	if (!l->skel)
 		return errf(err, "open BPF object: %s", strerror(errno));
+	features_probe(&l->features);
+	features_select(l->skel, &l->features);
 	ret = ksbpf_bpf__load(l->skel);
-	if (ret == -EPERM || ret == -EACCES)
-		return errf(err, "load BPF programs: %s (needs root, or CAP_BPF and CAP_NET_ADMIN)",
-			    strerror(-ret));
 	if (ret)
-		return errf(err, "load BPF programs: %s (kernel too old? ksbpf needs "
-			    "Linux 6.15 with BTF; see the libbpf messages above)",
-			    strerror(-ret));
+		return load_refused(ret, err);
 	l->guard = (struct guard){
 		.dir = l->dir,
 		.tc_mode = l->o->tc_mode,
@@ -77,6 +93,19 @@ static int open_skeleton(struct load *l, char *err)
 		.block_inbound = l->o->policy.block_inbound,
 	};
 	return maps_from_object(l->skel->obj, &l->guard.maps, err);
+}
+
+/* Only kernels without bpf_get_netns_cookie() in cgroup_skb need it. */
+static int attach_netns_recorder(struct load *l, int cgroup_fd, uint64_t id,
+				 char *err)
+{
+	if (l->features.skb_netns_cookie) {
+		detach_cgroup(PIN_LINK_CG_SOCK_CREATE, l->dir);
+		return 0;
+	}
+	return attach_cgroup(bpf_program__fd(l->skel->progs.ksbpf_sock_create),
+			     cgroup_fd, id, BPF_CGROUP_INET_SOCK_CREATE,
+			     PIN_LINK_CG_SOCK_CREATE, l->dir, err);
 }
 
 static int attach_cgroup_programs(struct load *l, char *err)
@@ -90,7 +119,9 @@ static int attach_cgroup_programs(struct load *l, char *err)
 	fd = cgroup_open(path, &id, err);
 	if (fd < 0)
 		return -1;
-	ret = attach_cgroup(bpf_program__fd(l->skel->progs.ksbpf_cg_egress), fd, id,
+	/* Sockets record their namespace before the egress program needs it. */
+	ret = attach_netns_recorder(l, fd, id, err) ||
+	      attach_cgroup(bpf_program__fd(l->skel->progs.ksbpf_cg_egress), fd, id,
 			    BPF_CGROUP_INET_EGRESS, PIN_LINK_CG_EGRESS, l->dir, err) ||
 	      attach_cgroup(bpf_program__fd(l->skel->progs.ksbpf_sockopt), fd, id,
 			    BPF_CGROUP_SETSOCKOPT, PIN_LINK_CG_SOCKOPT, l->dir, err) ||
@@ -103,6 +134,16 @@ static int attach_cgroup_programs(struct load *l, char *err)
 		detach_cgroup(PIN_LINK_CG_INGRESS, l->dir);
 	close(fd);
 	return ret;
+}
+
+static int pin_netns_recorder(struct load *l, char *err)
+{
+	if (l->features.skb_netns_cookie) {
+		pin_remove(l->dir, PIN_PROG_CG_SOCK_CREATE);
+		return 0;
+	}
+	return pin_replace(bpf_program__fd(l->skel->progs.ksbpf_sock_create),
+			   l->dir, PIN_PROG_CG_SOCK_CREATE, err);
 }
 
 static int pin_programs(struct load *l, char *err)
@@ -120,7 +161,8 @@ static int pin_programs(struct load *l, char *err)
 	       pin_replace(bpf_program__fd(l->skel->progs.ksbpf_tc_ingress),
 			   l->dir, PIN_PROG_TC_INGRESS, err) ||
 	       pin_replace(bpf_program__fd(l->skel->progs.ksbpf_l3_ingress),
-			   l->dir, PIN_PROG_L3_INGRESS, err) ? -1 : 0;
+			   l->dir, PIN_PROG_L3_INGRESS, err) ||
+	       pin_netns_recorder(l, err) ? -1 : 0;
 }
 
 /* The pinned name list is the truth: it also holds `ksbpf tunnel add`s. */
@@ -134,11 +176,17 @@ static int read_tunnel_names(struct load *l, char *err)
 	return 0;
 }
 
+/* What status must know of the mechanisms chosen for this kernel. */
+static uint32_t kernel_flags(const struct load *l)
+{
+	return l->features.skb_netns_cookie ? 0 : KSBPF_F_NETNS_RECORDED;
+}
+
 static int enforce(struct load *l, char *err)
 {
 	return open_skeleton(l, err) ||
 	       maps_sync_policy(&l->guard.maps, &l->o->policy,
-				current_netns_cookie(), err) ||
+				current_netns_cookie(), kernel_flags(l), err) ||
 	       read_tunnel_names(l, err) ||
 	       guard_reconcile(&l->guard, l->ifs, l->n_ifs, &l->counts, err) ||
 	       attach_cgroup_programs(l, err) ||

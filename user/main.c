@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bpf_log.h"
 #include "commands.h"
 #include "pins.h"
 
@@ -16,6 +17,8 @@ static const char common_help[] =
 	"  --config FILE   configuration file (default " KSBPF_DEFAULT_CONFIG ",\n"
 	"                  read if present): one `key = value` per line, keys are\n"
 	"                  the long options; the command line wins over the file\n"
+	"  --debug         print all of libbpf's messages, the verifier's log of a\n"
+	"                  refused program included\n"
 	"  --help          this text\n";
 
 static const char load_help[] =
@@ -124,6 +127,19 @@ static const char verify_help[] =
 	"1 error.\n\n"
 	"  --json          print one JSON object\n";
 
+static const char check_help[] =
+	"Usage: ksbpf check [--json]\n"
+	"Can this kernel and system hold the kill switch? One line per requirement\n"
+	"(privileges, cgroup v2, bpffs, BTF, lockdown, BPF LSM, how TC attaches,\n"
+	"how sockets' namespaces are told apart), then every BPF program is loaded\n"
+	"and verified as `load` would, and closed: nothing is attached or pinned.\n"
+	"A refused program is named with the verifier's reason (--debug prints\n"
+	"the whole log). Results: ok; info (not needed); missing (ksbpf loads, but\n"
+	"that row is not enforced here); fail (ksbpf cannot load).\n"
+	"Exit status: 0 everything holds, 4 degraded (something missing), 1 ksbpf\n"
+	"cannot load here.\n\n"
+	"  --json          print one JSON object\n";
+
 static const char unload_help[] =
 	"Usage: ksbpf unload [OPTIONS]\n"
 	"Detaches every ksbpf program and removes the pins: the kill switch is off.\n\n";
@@ -151,6 +167,7 @@ static const char main_help[] =
 	"  tunnel add|del NAME  edit the tunnel names\n"
 	"  events               what was dropped, and why\n"
 	"  verify               self-test: would a leak get through?\n"
+	"  check                can this kernel hold it? (changes nothing)\n"
 	"  app set|del|list     per-app policies: enforce, bypass, block\n"
 	"  exec --policy P -- CMD  run CMD as an app with that policy\n"
 	"  help CMD             the options of CMD (also: ksbpf CMD --help)\n\n"
@@ -174,22 +191,13 @@ static const struct command commands[] = {
 	{ "status", cmd_status, OPT_JSON | OPT_WATCH, false, status_help },
 	{ "events", cmd_events, OPT_JSON | OPT_FOLLOW, false, events_help },
 	{ "verify", cmd_verify, OPT_JSON, false, verify_help },
+	{ "check", cmd_check, OPT_JSON, false, check_help },
 	{ "allow", cmd_allow, 0, true, allow_help },
 	{ "deny", cmd_deny, 0, true, allow_help },
 	{ "tunnel", cmd_tunnel, 0, true, tunnel_help },
 	{ "app", cmd_app, OPT_JSON, true, app_help },
 	{ "exec", cmd_exec, OPT_EXEC, false, exec_help },
 };
-
-/* libbpf's own warnings say which kernel call failed; its chatter doesn't.
- * They already start with "libbpf: ". */
-static int print_libbpf(enum libbpf_print_level level, const char *fmt,
-			va_list ap)
-{
-	if (level > LIBBPF_WARN)
-		return 0;
-	return vfprintf(stderr, fmt, ap);
-}
 
 static const struct command *find_command(const char *name)
 {
@@ -253,7 +261,7 @@ int main(int argc, char **argv)
 	}
 	o.argc = argc - 1;
 	o.argv = argv + 1;
-	libbpf_set_print(print_libbpf);
+	bpf_log_init(o.debug);
 	setvbuf(stdout, NULL, _IOLBF, 0);	/* the agent's lines, in order */
 	return cmd->run(&o);
 }

@@ -404,10 +404,11 @@ uint64_t current_netns_cookie(void)
 }
 
 int maps_sync_policy(const struct map_fds *m, const struct policy *p,
-		     uint64_t netns_cookie, char *err)
+		     uint64_t netns_cookie, uint32_t kernel_flags, char *err)
 {
 	struct ksbpf_config cfg = {
 		.layout_version = KSBPF_LAYOUT_VERSION,
+		.flags = kernel_flags,
 		.netns_cookie = netns_cookie,
 	};
 

@@ -38,7 +38,7 @@ int maps_from_object(struct bpf_object *obj, struct map_fds *m, char *err);
 /* Makes the allowlist maps hold exactly what p asks for: new entries go in
  * before old ones leave, so an entry in both is never missing. */
 int maps_sync_policy(const struct map_fds *m, const struct policy *p,
-		     uint64_t netns_cookie, char *err);
+		     uint64_t netns_cookie, uint32_t kernel_flags, char *err);
 /* The tunnel ifindex set: interfaces named as tunnels whose admin state is
  * up. Returns how many. */
 int maps_sync_tunnels(const struct map_fds *m, const struct policy *p,

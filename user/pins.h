@@ -14,6 +14,9 @@
 #define PIN_LINK_CG_EGRESS "link_cg_egress"
 #define PIN_PROG_CG_SOCKOPT "prog_cg_sockopt"
 #define PIN_LINK_CG_SOCKOPT "link_cg_sockopt"
+/* Kernels before 6.15: the socket namespace recorder (bpf/ksbpf.bpf.c). */
+#define PIN_PROG_CG_SOCK_CREATE "prog_cg_sock_create"
+#define PIN_LINK_CG_SOCK_CREATE "link_cg_sock_create"
 #define PIN_LINK_COMPAT_GUARD "link_compat_guard"
 #define PIN_LINK_TC_EGRESS_FMT "link_tc_egress_%u"	/* ifindex */
 #define PIN_LINK_TC_INGRESS_FMT "link_tc_ingress_%u"

@@ -43,6 +43,7 @@ struct status {
 	bool guard_attached;	/* the setsockopt program, same cgroup */
 	enum compat_guard_state compat_guard;
 	bool inbound_attached;	/* cgroup ingress, with --block-inbound */
+	bool recorder_attached;	/* sock_create, on kernels that need it */
 	uint64_t cg_id;
 	uint32_t cg_prog;
 	char cg_path[PATH_MAX];
@@ -310,6 +311,9 @@ static int collect(struct status *s, const struct options *o, char *err)
 	s->guard_attached = cgroup_attached(PIN_LINK_CG_SOCKOPT, s->dir,
 					    &guard_cgroup, &guard_prog) &&
 			    guard_cgroup == s->cg_id;
+	s->recorder_attached = cgroup_attached(PIN_LINK_CG_SOCK_CREATE, s->dir,
+					       &guard_cgroup, &guard_prog) &&
+			       guard_cgroup == s->cg_id;
 	s->compat_guard = compat_guard_state(s->dir);
 	s->inbound_attached = cgroup_attached(PIN_LINK_CG_INGRESS, s->dir,
 					      &guard_cgroup, &guard_prog) &&
@@ -358,14 +362,29 @@ static const char *compat_guard_name(enum compat_guard_state state, bool text)
 	}
 }
 
+/* Detached, or refused by this kernel: either way a held process with
+ * CAP_NET_RAW could skip TC through a 32-bit setsockopt. */
 static bool compat_guard_missing(const struct status *s)
 {
-	return s->compat_guard == COMPAT_GUARD_DETACHED;
+	return s->compat_guard != COMPAT_GUARD_ATTACHED;
+}
+
+static bool records_netns(const struct status *s)
+{
+	return s->cfg.flags & KSBPF_F_NETNS_RECORDED;
+}
+
+/* Without it, sockets created since are judged whatever their namespace:
+ * containers on the cgroup lose their network, nothing leaks. */
+static bool recorder_missing(const struct status *s)
+{
+	return records_netns(s) && !s->recorder_attached;
 }
 
 static enum ksbpf_exit verdict(const struct status *s)
 {
 	if (!s->cg_attached || !s->guard_attached || compat_guard_missing(s) ||
+	    recorder_missing(s) ||
 	    detached_uplinks(s) ||
 	    s->n_unguarded || (blocks_inbound(s) && !s->inbound_attached))
 		return EXIT_DEGRADED;
@@ -407,7 +426,12 @@ static void headline(const struct status *s, enum ksbpf_exit state, char *buf,
 			append(buf, len, " — setsockopt guard not attached "
 			       "(PACKET_QDISC_BYPASS and AF_XDP would skip TC)");
 		if (compat_guard_missing(s))
-			append(buf, len, " — 32-bit setsockopt guard not attached");
+			append(buf, len, " — 32-bit setsockopt guard %s (held processes "
+			       "could skip TC through 32-bit setsockopt)",
+			       compat_guard_name(s->compat_guard, true));
+		if (recorder_missing(s))
+			append(buf, len, " — socket namespace recorder not attached "
+			       "(new sockets of other namespaces are judged here)");
 		if (blocks_inbound(s) && !s->inbound_attached)
 			append(buf, len, " — cgroup ingress program not attached");
 		if (detached_uplinks(s))
@@ -479,6 +503,9 @@ static void print_text(const struct status *s, enum ksbpf_exit state)
 		printf(" (prog id %u)", s->cg_prog);
 	printf(", setsockopt guard %s", s->guard_attached ? "attached" : "DETACHED");
 	printf(" (32-bit: %s)", compat_guard_name(s->compat_guard, true));
+	if (records_netns(s))
+		printf(", socket namespace recorder %s",
+		       s->recorder_attached ? "attached" : "DETACHED");
 	if (blocks_inbound(s))
 		printf(", ingress %s", s->inbound_attached ? "attached" : "DETACHED");
 	printf("\ninbound:   %s", blocks_inbound(s) ? "blocked but the allowlist (--block-inbound)" :
@@ -689,6 +716,9 @@ static void print_json(const struct status *s, enum ksbpf_exit state)
 		json_string(&j, compat_guard_name(s->compat_guard, false));
 		json_key(&j, "ingress_attached");
 		json_bool(&j, s->inbound_attached);
+		json_key(&j, "netns_recorder");
+		json_string(&j, !records_netns(s) ? "not_needed" :
+				s->recorder_attached ? "attached" : "detached");
 		json_object_end(&j);
 		print_json_tunnels(&j, s);
 		print_json_uplinks(&j, s);

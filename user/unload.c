@@ -34,6 +34,7 @@ int teardown(const char *dir, char *err)
 {
 	detach_uplinks(dir);
 	detach_cgroup(PIN_LINK_CG_EGRESS, dir);
+	detach_cgroup(PIN_LINK_CG_SOCK_CREATE, dir);
 	detach_cgroup(PIN_LINK_CG_SOCKOPT, dir);
 	detach_cgroup(PIN_LINK_CG_INGRESS, dir);
 	/* Link pins left over (an uplink that was never recorded) detach

@@ -58,6 +58,7 @@
 
 #include "ksbpf.h"
 #include "ksbpf.skel.h"
+#include "kfeatures.h"
 #include "policy.h"
 #include "model.h"
 
@@ -133,6 +134,7 @@ static struct {
 	struct ksbpf_bpf *skel;
 	int ifindex_a, ifindex_b;
 	uint64_t netns_cookie;
+	struct kernel_features features;
 	int ncpus;
 	bool levels_known;	/* the cgroup2 mount is the real root */
 
@@ -617,7 +619,9 @@ static void world_mirror_for_model(struct world *w)
 
 	memset(s, 0, sizeof(*s));
 	s->present = true;
-	s->in_guarded_netns = !w->wrong_cookie;
+	/* A recorded namespace is the only one the cgroup hook trusts, and a
+	 * test run's dummy socket was never recorded: it is judged. */
+	s->in_guarded_netns = !w->wrong_cookie || !env.features.skb_netns_cookie;
 	s->level = env.node[w->proc_node].level;
 	for (int n = w->proc_node; ; n = env.node[n].parent) {
 		s->cgroup_path[env.node[n].level] = env.node[n].id;
@@ -2149,6 +2153,10 @@ static void load_programs(void)
 	env.skel = ksbpf_bpf__open();
 	if (!env.skel)
 		die("ksbpf_bpf__open: %s", strerror(errno));
+	features_probe(&env.features);
+	features_select(env.skel, &env.features);
+	printf("netns of sockets: %s\n", env.features.skb_netns_cookie ?
+	       "bpf_get_netns_cookie" : "recorded at creation");
 	/* Never touch (or adopt) the pins of a ksbpf running on this host. */
 	bpf_object__for_each_map(map, env.skel->obj) {
 		err = bpf_map__set_pin_path(map, NULL);
