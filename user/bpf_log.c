@@ -55,6 +55,13 @@ static void keep_refusal(const char *msg)
 	bpf_log_reason(log + strlen(LOG_BEGIN), refused_reason, sizeof(refused_reason));
 }
 
+/* What follows a refusal ("prog 'x': BPF program load failed", "failed to
+ * load object"): the caller says it in one line instead. */
+static bool is_load_failure(const char *msg)
+{
+	return strstr(msg, "BPF program load failed") || strstr(msg, "failed to load");
+}
+
 static int print(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
 	char *msg = NULL;
@@ -69,7 +76,7 @@ static int print(enum libbpf_print_level level, const char *fmt, va_list ap)
 		return 0;
 	if (strstr(msg, LOG_BEGIN))
 		keep_refusal(msg);
-	else
+	else if (!is_load_failure(msg))
 		fputs(msg, stderr);	/* already starts with "libbpf: " */
 	free(msg);
 	return n;

@@ -5,6 +5,7 @@
 #include <bpf/libbpf.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "attach.h"
 #include "ksbpf.skel.h"
@@ -22,15 +23,30 @@ static bool pretend_missing(const char *feature)
 	return false;
 }
 
-static bool probe_helper(enum bpf_prog_type type, enum bpf_func_id helper)
+/* Loads "call HELPER(ctx); return 1". libbpf_probe_bpf_helper() is not
+ * exact enough: it takes any refusal other than "unknown func" for support,
+ * and 6.12 refuses bpf_get_netns_cookie in cgroup_skb with "program of this
+ * type cannot use helper". */
+static bool helper_loads(enum bpf_prog_type type, enum bpf_func_id helper)
 {
-	return libbpf_probe_bpf_helper(type, helper, NULL) == 1;
+	const struct bpf_insn prog[] = {
+		{ .code = BPF_JMP | BPF_CALL, .imm = helper },
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 1 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	int fd = bpf_prog_load(type, NULL, "GPL", prog, sizeof(prog) / sizeof(prog[0]),
+			       NULL);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
 }
 
 void features_probe(struct kernel_features *f)
 {
 	f->skb_netns_cookie = !pretend_missing(FEATURE_SKB_NETNS_COOKIE) &&
-			      probe_helper(BPF_PROG_TYPE_CGROUP_SKB,
+			      helper_loads(BPF_PROG_TYPE_CGROUP_SKB,
 					   BPF_FUNC_get_netns_cookie);
 	f->tcx = tcx_supported();
 }
