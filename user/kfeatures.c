@@ -10,9 +10,10 @@
 #include "attach.h"
 #include "ksbpf.skel.h"
 
-static bool pretend_missing(const char *feature)
+/* feature is named in the comma-separated list of the environment variable. */
+static bool listed(const char *variable, const char *feature)
 {
-	const char *list = getenv("KSBPF_PRETEND_MISSING");
+	const char *list = getenv(variable);
 	size_t len = strlen(feature);
 
 	for (const char *p = list; p && *p; p += strcspn(p, ",")) {
@@ -45,9 +46,10 @@ static bool helper_loads(enum bpf_prog_type type, enum bpf_func_id helper)
 
 void features_probe(struct kernel_features *f)
 {
-	f->skb_netns_cookie = !pretend_missing(FEATURE_SKB_NETNS_COOKIE) &&
-			      helper_loads(BPF_PROG_TYPE_CGROUP_SKB,
-					   BPF_FUNC_get_netns_cookie);
+	f->skb_netns_cookie = listed("KSBPF_PRETEND_PRESENT", FEATURE_SKB_NETNS_COOKIE) ||
+			      (!listed("KSBPF_PRETEND_MISSING", FEATURE_SKB_NETNS_COOKIE) &&
+			       helper_loads(BPF_PROG_TYPE_CGROUP_SKB,
+					    BPF_FUNC_get_netns_cookie));
 	f->tcx = tcx_supported();
 }
 

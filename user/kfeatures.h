@@ -19,12 +19,14 @@ struct kernel_features {
 	bool tcx;
 };
 
-/* Probes the running kernel. KSBPF_PRETEND_MISSING=skb-netns-cookie (a
- * comma-separated list) makes it report those missing, so the fallbacks can
- * be tested on a kernel that has everything (for TC: --tc-mode legacy). */
+/* Probes the running kernel. For tests, two comma-separated lists override
+ * it: KSBPF_PRETEND_MISSING=skb-netns-cookie selects the fallback on a
+ * kernel that has the feature (for TC: --tc-mode legacy), and
+ * KSBPF_PRETEND_PRESENT=skb-netns-cookie makes a kernel without it refuse
+ * the programs, as an unforeseen kernel would. */
 void features_probe(struct kernel_features *f);
 
-/* The name KSBPF_PRETEND_MISSING takes. */
+/* The name both lists take. */
 #define FEATURE_SKB_NETNS_COOKIE "skb-netns-cookie"
 
 /* Picks the programs and variants of the opened, not yet loaded skeleton
