@@ -40,13 +40,14 @@ static __always_inline __u64 socket_netns(struct __sk_buff *skb)
 
 /* A socket of another network namespace (a container on this cgroup) leaves
  * by its own veth; the uplink's TC program judges it if it leaves the host.
- * Only a known foreign namespace is skipped: an unknown one is judged. */
+ * Only a known foreign namespace is skipped: an unknown one is judged, and
+ * so is everything if the guarded one is unknown. */
 static __always_inline bool from_other_netns(struct __sk_buff *skb)
 {
 	const struct ksbpf_config *cfg = ksbpf_get_config();
 	__u64 netns = socket_netns(skb);
 
-	return cfg && netns && netns != cfg->netns_cookie;
+	return cfg && cfg->netns_cookie && netns && netns != cfg->netns_cookie;
 }
 
 static __always_inline bool is_ingress(enum ksbpf_hook hook)

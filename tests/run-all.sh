@@ -3,13 +3,14 @@
 # under ASan/UBSan), fuzz (libFuzzer, FUZZ_SECONDS per target), verdict (BPF
 # programs on the real kernel with BPF_PROG_TEST_RUN), differential (the same
 # programs against a model of docs/policy.md on random frames) and e2e
-# (network namespaces with a real WireGuard tunnel).
-# Usage: tests/run-all.sh [unit|sanitized|fuzz|verdict|differential|e2e|adversarial|bench]...
+# (network namespaces with a real WireGuard tunnel), and kernels: the kernel
+# matrix (tests/kernels/run.sh: Debian's 6.1 and 6.12 under qemu, and the host).
+# Usage: tests/run-all.sh [unit|sanitized|fuzz|verdict|differential|e2e|kernels|adversarial|bench]...
 # (adversarial: tests/adversarial/run.sh, every known way to leak, with a table)
 # Needs root for verdict, differential and e2e. Ends with "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.."
-suites=${*:-unit sanitized fuzz verdict differential e2e adversarial bench}
+suites=${*:-unit sanitized fuzz verdict differential e2e kernels adversarial bench}
 passed=0
 failed=0
 failures=""
@@ -50,6 +51,8 @@ for suite in $suites; do
 		for t in tests/e2e/test_*.sh; do
 			run "e2e/$(basename "$t" .sh)" bash "$t"
 		done ;;
+	kernels)	# one row per kernel; a kernel that cannot be fetched is a SKIP row
+		run kernels/matrix bash tests/kernels/run.sh ;;
 	adversarial)
 		run adversarial/run bash tests/adversarial/run.sh ;;
 	*)

@@ -184,9 +184,15 @@ static uint32_t kernel_flags(const struct load *l)
 
 static int enforce(struct load *l, char *err)
 {
+	uint64_t netns = current_netns_cookie();
+
+	/* 0 would make the BPF side judge every container's sockets here. */
+	if (!netns)
+		return errf(err, "read this network namespace's cookie "
+			    "(SO_NETNS_COOKIE): %s", strerror(errno));
 	return open_skeleton(l, err) ||
-	       maps_sync_policy(&l->guard.maps, &l->o->policy,
-				current_netns_cookie(), kernel_flags(l), err) ||
+	       maps_sync_policy(&l->guard.maps, &l->o->policy, netns,
+				kernel_flags(l), err) ||
 	       read_tunnel_names(l, err) ||
 	       guard_reconcile(&l->guard, l->ifs, l->n_ifs, &l->counts, err) ||
 	       attach_cgroup_programs(l, err) ||
