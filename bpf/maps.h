@@ -41,14 +41,25 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } ksbpf_tun_names SEC(".maps");
 
-/* Loader state, not read by the programs: where TC programs sit. */
+/* Loader state, not read by the programs: where TC programs sit. Sized
+ * at load (--max-uplinks). */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, KSBPF_MAX_UPLINKS);
+	__uint(max_entries, KSBPF_DEFAULT_MAX_UPLINKS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, __u32);		/* ifindex */
 	__type(value, struct ksbpf_uplink);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } ksbpf_uplinks SEC(".maps");
+
+/* Loader state, not read by the programs: --uplink and --local. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, KSBPF_MAX_IFACE_RULES);
+	__type(key, struct ksbpf_iface_rule_key);
+	__type(value, struct ksbpf_iface_rule);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ksbpf_iface_rules SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -145,10 +156,11 @@ struct {
 } ksbpf_event_budget SEC(".maps");
 
 /* Per uplink: entries made by the loader when it attaches, so the program
- * only ever looks up. */
+ * only ever looks up. Sized as ksbpf_uplinks. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, KSBPF_MAX_UPLINKS);
+	__uint(max_entries, KSBPF_DEFAULT_MAX_UPLINKS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
 	__type(key, __u32);		/* ifindex */
 	__type(value, struct ksbpf_counter_pair);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);

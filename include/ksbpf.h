@@ -13,7 +13,10 @@
 
 #define KSBPF_IFNAME_LEN 16		/* IFNAMSIZ */
 #define KSBPF_MAX_TUNNELS 64
-#define KSBPF_MAX_UPLINKS 256
+/* Interfaces with ksbpf's TC programs: the size of ksbpf_uplinks and
+ * ksbpf_uplink_stats at a first load (--max-uplinks), allocated as used. */
+#define KSBPF_DEFAULT_MAX_UPLINKS 4096
+#define KSBPF_MAX_IFACE_RULES 64	/* --uplink and --local patterns */
 #define KSBPF_MAX_ENDPOINTS 4096
 #define KSBPF_MAX_LAN 131072
 #define KSBPF_MAX_LAN_DNS 256
@@ -107,6 +110,22 @@ struct ksbpf_tunnel {
  * each with its origin (__u32). */
 struct ksbpf_tunnel_name {
 	char name[KSBPF_IFNAME_LEN];
+};
+
+/* ksbpf_iface_rules: --uplink and --local, an interface name pattern
+ * (fnmatch) -> the role it forces (loader state, docs/policy.md). */
+enum ksbpf_iface_role {
+	KSBPF_ROLE_UPLINK = 1,	/* reaches a wire: TC judges what leaves */
+	KSBPF_ROLE_LOCAL = 2,	/* leads only to this host: not judged at TC */
+};
+
+struct ksbpf_iface_rule_key {
+	char pattern[KSBPF_IFNAME_LEN];
+};
+
+struct ksbpf_iface_rule {
+	__u32 origin;		/* KSBPF_ORIGIN_CONFIG */
+	__u32 role;		/* enum ksbpf_iface_role */
 };
 
 /* ksbpf_uplinks: ifindex -> how its TC programs are attached (loader state). */

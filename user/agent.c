@@ -26,6 +26,7 @@
 #include "commands.h"
 #include "events.h"
 #include "guard.h"
+#include "iface_table.h"
 #include "link_event.h"
 #include "names.h"
 #include "pins.h"
@@ -34,6 +35,15 @@
  * every APP_SWEEP_TICKS it looks for removed app cgroups. */
 #define DROP_LOG_LINES 10
 #define APP_SWEEP_TICKS 2
+
+/* What the last reconcile made of an interface, to tell what changed. */
+struct known_iface {
+	unsigned int ifindex;
+	char name[KSBPF_IFNAME_LEN];
+	enum role role;
+	enum uplink_outcome outcome;
+	bool up;
+};
 
 struct agent {
 	const char *dir;
@@ -44,6 +54,10 @@ struct agent {
 	int tick_timer;
 	unsigned long ticks;
 	bool resync_pending;
+	struct iface_table ifaces;
+	struct known_iface *known;	/* sorted by ifindex */
+	size_t n_known;
+	unsigned int max_uplinks;	/* room in ksbpf_uplinks */
 	uint64_t last_event;
 	struct ksbpf_event *events;
 	struct event_names *event_names;
@@ -63,84 +77,128 @@ static void say(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-static bool is_tunnel_name(void *ctx, const char *ifname)
-{
-	struct agent *a = ctx;
-
-	return policy_is_tunnel(a->names, ifname);
-}
-
-static int set_tunnel(void *ctx, const struct iface *ifc)
-{
-	struct agent *a = ctx;
-	struct ksbpf_tunnel t;
-	char err[ERR_LEN];
-	bool known = !bpf_map_lookup_elem(a->guard.maps.tunnels, &ifc->ifindex, &t);
-
-	if (guard_set_tunnel(&a->guard, ifc, err)) {
-		say("%s", err);
-		return -1;
-	}
-	if (!known)
-		say("tunnel %s (ifindex %u) up: traffic may leave through it",
-		    ifc->name, ifc->ifindex);
-	return 0;
-}
-
-static void clear_tunnel(void *ctx, unsigned int ifindex)
-{
-	struct agent *a = ctx;
-	struct ksbpf_tunnel t;
-
-	if (bpf_map_lookup_elem(a->guard.maps.tunnels, &ifindex, &t))
-		return;
-	guard_clear_tunnel(&a->guard, ifindex);
-	say("tunnel %.*s (ifindex %u) down or gone: blocked", KSBPF_IFNAME_LEN,
-	    t.name, ifindex);
-}
-
-static int attach_uplink(void *ctx, const struct iface *ifc)
-{
-	struct agent *a = ctx;
-	struct ksbpf_uplink up;
-	char err[ERR_LEN];
-	bool known = !bpf_map_lookup_elem(a->guard.maps.uplinks, &ifc->ifindex, &up) &&
-		     !strcmp(up.name, ifc->name);
-
-	if (known)
-		return 0;	/* a flag change: its program is there */
-	if (guard_attach_uplink(&a->guard, ifc, err)) {
-		say("%s", err);
-		return -1;
-	}
-	say("uplink %s (ifindex %u): guarded", ifc->name, ifc->ifindex);
-	return 0;
-}
-
-static void forget_uplink(void *ctx, unsigned int ifindex)
-{
-	struct agent *a = ctx;
-	struct ksbpf_uplink up;
-
-	if (bpf_map_lookup_elem(a->guard.maps.uplinks, &ifindex, &up))
-		return;
-	guard_forget_uplink(&a->guard, ifindex);
-	say("uplink %.*s (ifindex %u) gone or now a tunnel: forgotten",
-	    KSBPF_IFNAME_LEN, up.name, ifindex);
-}
-
-static const struct link_actions actions = {
-	.is_tunnel_name = is_tunnel_name,
-	.set_tunnel = set_tunnel,
-	.clear_tunnel = clear_tunnel,
-	.attach_uplink = attach_uplink,
-	.forget_uplink = forget_uplink,
-};
-
 /* `ksbpf tunnel add|del` may have changed the names meanwhile. */
 static void refresh_names(struct agent *a)
 {
-	maps_read_tunnel_names(&a->guard.maps, a->names);
+	maps_read_interface_policy(&a->guard.maps, a->names);
+}
+
+static int by_ifindex(const void *a, const void *b)
+{
+	const struct known_iface *x = a, *y = b;
+
+	return (x->ifindex > y->ifindex) - (x->ifindex < y->ifindex);
+}
+
+static const struct known_iface *find_known(const struct agent *a,
+					    unsigned int ifindex)
+{
+	struct known_iface key = { .ifindex = ifindex };
+
+	return bsearch(&key, a->known, a->n_known, sizeof(*a->known), by_ifindex);
+}
+
+static bool tunnel_active(enum role role, bool up)
+{
+	return role == ROLE_TUNNEL && up;
+}
+
+/* One line per change of role or of guard, none for what stayed. */
+static void say_change(const struct agent *a, const struct iface *ifc,
+		       const struct guard_result *r)
+{
+	const struct known_iface *was = find_known(a, ifc->ifindex);
+	bool renamed = was && strcmp(was->name, ifc->name);
+
+	if (was && !renamed && was->role == r->role.role &&
+	    was->outcome == r->outcome && was->up == ifc->up)
+		return;
+	if (tunnel_active(r->role.role, ifc->up) &&
+	    (!was || !tunnel_active(was->role, was->up)))
+		say("tunnel %s (ifindex %u) up: traffic may leave through it",
+		    ifc->name, ifc->ifindex);
+	if (was && tunnel_active(was->role, was->up) &&
+	    !tunnel_active(r->role.role, ifc->up))
+		say("tunnel %s (ifindex %u) down or gone: blocked", was->name,
+		    ifc->ifindex);
+	if (r->outcome == UPLINK_GUARDED &&
+	    (!was || was->outcome != UPLINK_GUARDED || renamed))
+		say("uplink %s (ifindex %u): guarded (%s)", ifc->name, ifc->ifindex,
+		    r->role.why);
+	else if (r->outcome == UPLINK_FULL && (!was || was->outcome != UPLINK_FULL))
+		say("uplink %s (ifindex %u): NOT guarded: ksbpf_uplinks is full "
+		    "(%u entries; raise --max-uplinks, which takes effect after "
+		    "`ksbpf unload`)", ifc->name, ifc->ifindex, a->max_uplinks);
+	else if (r->role.role == ROLE_LOCAL && (!was || was->role != ROLE_LOCAL))
+		say("local link %s (ifindex %u): not judged at TC (%s)%s", ifc->name,
+		    ifc->ifindex, r->role.why,
+		    was && was->outcome == UPLINK_GUARDED ? "; TC program removed" : "");
+	else if (r->role.role == ROLE_TUNNEL && was && was->outcome == UPLINK_GUARDED)
+		say("uplink %s (ifindex %u) now a tunnel: forgotten", ifc->name,
+		    ifc->ifindex);
+}
+
+static void say_gone(const struct agent *a, const struct iface *ifs, size_t n)
+{
+	struct known_iface *now = calloc(n ? n : 1, sizeof(*now));
+
+	if (!now)
+		return;
+	for (size_t i = 0; i < n; i++)
+		now[i].ifindex = ifs[i].ifindex;
+	qsort(now, n, sizeof(*now), by_ifindex);
+	for (size_t i = 0; i < a->n_known; i++) {
+		const struct known_iface *was = &a->known[i];
+
+		if (bsearch(was, now, n, sizeof(*now), by_ifindex))
+			continue;
+		if (tunnel_active(was->role, was->up))
+			say("tunnel %s (ifindex %u) down or gone: blocked", was->name,
+			    was->ifindex);
+		else if (was->outcome == UPLINK_GUARDED)
+			say("uplink %s (ifindex %u) gone: forgotten", was->name,
+			    was->ifindex);
+	}
+	free(now);
+}
+
+static void remember(struct agent *a, const struct iface *ifs,
+		     const struct guard_result *r, size_t n)
+{
+	struct known_iface *known = calloc(n ? n : 1, sizeof(*known));
+
+	if (!known)
+		return;	/* the next batch repeats a few lines */
+	for (size_t i = 0; i < n; i++) {
+		known[i].ifindex = ifs[i].ifindex;
+		memcpy(known[i].name, ifs[i].name, sizeof(known[i].name));
+		known[i].role = r[i].role.role;
+		known[i].outcome = r[i].outcome;
+		known[i].up = ifs[i].up;
+	}
+	qsort(known, n, sizeof(*known), by_ifindex);
+	free(a->known);
+	a->known = known;
+	a->n_known = n;
+}
+
+/* Brings the guard in line with the table; -1 when something failed that
+ * a retry could fix. */
+static int reconcile(struct agent *a, struct guard_counts *counts, char *err)
+{
+	const struct iface_table *t = &a->ifaces;
+	struct guard_result *results = calloc(t->n ? t->n : 1, sizeof(*results));
+	int ret;
+
+	if (!results)
+		return errf(err, "out of memory");
+	ret = guard_reconcile(&a->guard, t->ifs, t->n, results, counts, err);
+	for (size_t i = 0; i < t->n; i++)
+		say_change(a, &t->ifs[i], &results[i]);
+	say_gone(a, t->ifs, t->n);
+	remember(a, t->ifs, results, t->n);
+	free(results);
+	return ret;
 }
 
 /* A resync that failed (an interface vanished under it, the kernel said
@@ -154,16 +212,22 @@ static int resync(struct agent *a)
 	int ret;
 
 	refresh_names(a);
-	ret = ifaces_list(&ifs, &n, err) ||
-	      guard_reconcile(&a->guard, ifs, n, &counts, err) ? -1 : 0;
-	free(ifs);
+	ret = ifaces_list(&ifs, &n, err);
+	if (!ret) {
+		iface_table_reset(&a->ifaces, ifs, n);
+		/* Address events may have been lost too. */
+		ret = reconcile(a, &counts, err) ||
+		      maps_sync_tunnel_addrs(&a->guard.maps, err) ? -1 : 0;
+	}
 	a->resync_pending = ret != 0;
 	if (ret)
 		say("resync failed, retrying in a second: %s", err);
 	else
-		say("in sync: %d uplink%s guarded, %d tunnel%s up", counts.uplinks,
-		    counts.uplinks == 1 ? "" : "s", counts.tunnels_up,
-		    counts.tunnels_up == 1 ? "" : "s");
+		say("in sync: %d uplink%s guarded, %d local link%s, %d tunnel%s up%s",
+		    counts.uplinks, counts.uplinks == 1 ? "" : "s", counts.local,
+		    counts.local == 1 ? "" : "s", counts.tunnels_up,
+		    counts.tunnels_up == 1 ? "" : "s",
+		    counts.full ? "; some uplinks NOT guarded (ksbpf_uplinks is full)" : "");
 	return ret;
 }
 
@@ -195,13 +259,15 @@ static int open_netlink(unsigned int buffer, char *err)
 	return fd;
 }
 
-/* Returns -1 when an action failed: the caller resyncs, which retries. */
+/* The table follows the batch, then the guard follows the table once.
+ * Returns -1 when something failed: the caller resyncs, which retries. */
 static int handle_messages(struct agent *a, const char *buf, size_t len)
 {
 	const struct nlmsghdr *nh = (const struct nlmsghdr *)buf;
+	bool links = false, addresses = false;
+	struct guard_counts counts;
 	struct link_event ev;
-	int left = (int)len, ret = 0;
-	bool addresses = false;
+	int left = (int)len;
 	char err[ERR_LEN];
 
 	for (; NLMSG_OK(nh, left); nh = NLMSG_NEXT(nh, left)) {
@@ -209,18 +275,19 @@ static int handle_messages(struct agent *a, const char *buf, size_t len)
 
 		if (parsed < 0)
 			say("ignoring a malformed link message (type %u)", nh->nlmsg_type);
-		else if (parsed == 0 && link_event_apply(&actions, a, &ev))
-			ret = -1;
-		/* Any change of tunnel or address can change the tunnel
-		 * addresses: one sync per batch. */
-		addresses |= parsed == 0 || nh->nlmsg_type == RTM_NEWADDR ||
+		else if (parsed == 0 && iface_table_apply(&a->ifaces, &ev))
+			return -1;
+		links |= parsed == 0;
+		addresses |= nh->nlmsg_type == RTM_NEWADDR ||
 			     nh->nlmsg_type == RTM_DELADDR;
 	}
-	if (addresses && maps_sync_tunnel_addrs(&a->guard.maps, err)) {
+	if (links && reconcile(a, &counts, err))
 		say("%s", err);
-		ret = -1;
-	}
-	return ret;
+	else if (addresses && maps_sync_tunnel_addrs(&a->guard.maps, err))
+		say("%s", err);
+	else
+		return 0;
+	return -1;
 }
 
 /* Reads what netlink has; events lost to an overrun mean a full resync. */
@@ -282,6 +349,17 @@ static int open_signals(char *err)
 	return fd;
 }
 
+static void adopt_guard(struct agent *a, enum tc_mode_choice tc_mode)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info);
+
+	a->guard.names = a->names;
+	a->guard.tc_mode = tc_mode;
+	a->max_uplinks = bpf_obj_get_info_by_fd(a->guard.maps.uplinks, &info, &len) ?
+			 0 : info.max_entries;
+}
+
 /* SIGHUP: the configuration file and the command line again, then load. */
 static void reload(struct agent *a, const struct options *o)
 {
@@ -306,8 +384,7 @@ static void reload(struct agent *a, const struct options *o)
 		say("SIGHUP: %s", err);
 		return;
 	}
-	a->guard.names = a->names;
-	a->guard.tc_mode = fresh.tc_mode;
+	adopt_guard(a, fresh.tc_mode);
 	resync(a);
 }
 
@@ -462,8 +539,7 @@ int cmd_run(const struct options *o)
 		ret = EXIT_FAILED;
 		goto out;
 	}
-	a.guard.names = a.names;
-	a.guard.tc_mode = o->tc_mode;
+	adopt_guard(&a, o->tc_mode);
 	a.last_event = events_last_seq(&a.guard.maps);	/* only new drops */
 	say("following rtnetlink; SIGHUP reloads the configuration");
 	resync(&a);
@@ -476,6 +552,8 @@ out:
 		close(a.signals);
 	if (a.tick_timer >= 0)
 		close(a.tick_timer);
+	iface_table_free(&a.ifaces);
+	free(a.known);
 	free(a.names);
 	free(a.events);
 	event_names_free(a.event_names);

@@ -16,7 +16,10 @@ enum {
 	OPT_ALLOW_LAN,
 	OPT_LAN,
 	OPT_LAN_DNS,
+	OPT_UPLINK,
+	OPT_LOCAL,
 	OPT_SCOPE,
+	OPT_MAX_UPLINKS,
 	OPT_BLOCK_INBOUND,
 	OPT_TC_MODE,
 	OPT_CONFIG_FILE,
@@ -39,6 +42,9 @@ static const struct option long_options[] = {
 	{ "allow-lan", no_argument, NULL, OPT_ALLOW_LAN },
 	{ "lan", required_argument, NULL, OPT_LAN },
 	{ "lan-dns", required_argument, NULL, OPT_LAN_DNS },
+	{ "uplink", required_argument, NULL, OPT_UPLINK },
+	{ "local", required_argument, NULL, OPT_LOCAL },
+	{ "max-uplinks", required_argument, NULL, OPT_MAX_UPLINKS },
 	{ "scope", required_argument, NULL, OPT_SCOPE },
 	{ "block-inbound", no_argument, NULL, OPT_BLOCK_INBOUND },
 	{ "tc-mode", required_argument, NULL, OPT_TC_MODE },
@@ -135,8 +141,19 @@ static int apply(int opt, const char *arg, struct options *o, char *err)
 		return policy_add_lan(p, arg, err);
 	case OPT_LAN_DNS:
 		return policy_add_lan_dns(p, arg, err);
+	case OPT_UPLINK:
+		return policy_add_iface_rule(p, arg, KSBPF_ROLE_UPLINK, err);
+	case OPT_LOCAL:
+		return policy_add_iface_rule(p, arg, KSBPF_ROLE_LOCAL, err);
 	case OPT_SCOPE:
 		return policy_set_scope(p, arg, err);
+	case OPT_MAX_UPLINKS:
+		if (parse_u32(arg, &o->max_uplinks, err) || o->max_uplinks < 16 ||
+		    o->max_uplinks > (1u << 20))
+			return errf(err, "--max-uplinks '%s': a number from 16 to %u",
+				    arg, 1u << 20);
+		o->max_uplinks_given = true;
+		return 0;
 	case OPT_BLOCK_INBOUND:
 		return set_flag(&p->block_inbound, arg, "block-inbound", err);
 	case OPT_TC_MODE:
@@ -188,13 +205,23 @@ static int apply(int opt, const char *arg, struct options *o, char *err)
 	}
 }
 
+static void forget_iface_rules(struct policy *p, uint32_t role)
+{
+	unsigned int kept = 0;
+
+	for (unsigned int i = 0; i < p->n_iface_rules; i++)
+		if (p->iface_rules[i].role != role)
+			p->iface_rules[kept++] = p->iface_rules[i];
+	p->n_iface_rules = kept;
+}
+
 /* The first time a list option appears on the command line, it replaces
  * the list the config file gave. */
 static void replace_file_list(int opt, struct options *o, unsigned int *seen)
 {
 	unsigned int bit = 1u << (opt - OPT_TUNNEL);
 
-	if (opt > OPT_LAN_DNS || (*seen & bit))
+	if (opt > OPT_LOCAL || (*seen & bit))
 		return;
 	*seen |= bit;
 	if (opt == OPT_TUNNEL)
@@ -205,12 +232,17 @@ static void replace_file_list(int opt, struct options *o, unsigned int *seen)
 		o->policy.n_lans = 0;
 	else if (opt == OPT_LAN_DNS)
 		o->policy.n_lan_dns = 0;
+	else if (opt == OPT_UPLINK || opt == OPT_LOCAL)
+		forget_iface_rules(&o->policy, opt == OPT_UPLINK ?
+				   KSBPF_ROLE_UPLINK : KSBPF_ROLE_LOCAL);
 }
 
 void cli_defaults(struct options *o)
 {
 	snprintf(o->bpffs, sizeof(o->bpffs), "%s", KSBPF_DEFAULT_BPFFS);
 	snprintf(o->config, sizeof(o->config), "%s", KSBPF_DEFAULT_CONFIG);
+	o->max_uplinks = KSBPF_DEFAULT_MAX_UPLINKS;
+	o->netlink_buffer = 4u << 20;
 }
 
 int cli_parse(int argc, char **argv, unsigned int accepts, struct options *o,

@@ -29,7 +29,9 @@ struct options {
 	bool help;
 	bool debug;			/* libbpf's whole log, verifier's too */
 	enum tc_mode_choice tc_mode;
-	unsigned int netlink_buffer;	/* bytes; 0: the kernel's default */
+	unsigned int netlink_buffer;	/* bytes */
+	uint32_t max_uplinks;		/* room in ksbpf_uplinks, first load */
+	bool max_uplinks_given;
 	uint32_t app_policy;		/* exec --policy; 0: not given */
 	char app_name[64];		/* exec --name */
 	char **command;			/* exec: what follows "--" */
@@ -44,7 +46,7 @@ struct options {
 };
 
 /* Which options a command takes. */
-#define OPT_POLICY (1u << 0)	/* --tunnel --endpoint --allow-lan ... */
+#define OPT_POLICY (1u << 0)	/* --tunnel --endpoint --allow-lan --uplink ... */
 #define OPT_JSON (1u << 1)
 #define OPT_AGENT (1u << 2)	/* --netlink-buffer */
 #define OPT_EXEC (1u << 3)	/* --policy --name */

@@ -136,17 +136,13 @@ static int apply_tunnel_names(struct guard *g, char *err)
 {
 	struct policy *names = calloc(1, sizeof(*names));
 	struct guard_counts counts;
-	struct iface *ifs = NULL;
-	size_t n = 0;
-	int ret = -1;
+	int ret;
 
 	if (!names)
 		return errf(err, "out of memory");
-	maps_read_tunnel_names(&g->maps, names);
+	maps_read_interface_policy(&g->maps, names);
 	g->names = names;
-	if (!ifaces_list(&ifs, &n, err))
-		ret = guard_reconcile(g, ifs, n, &counts, err);
-	free(ifs);
+	ret = guard_reconcile_all(g, &counts, err);
 	free(names);
 	g->names = NULL;
 	return ret;

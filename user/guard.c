@@ -12,11 +12,6 @@
 #include "err.h"
 #include "pins.h"
 
-bool guard_is_uplink(const struct guard *g, const struct iface *ifc)
-{
-	return !ifc->loopback && !policy_is_tunnel(g->names, ifc->name);
-}
-
 /* The program only counts an uplink the loader has made an entry for. */
 static void add_uplink_stats(struct guard *g, unsigned int ifindex)
 {
@@ -50,107 +45,159 @@ static int sync_ingress(struct guard *g, const struct iface *ifc,
 	return 0;
 }
 
-int guard_attach_uplink(struct guard *g, const struct iface *ifc, char *err)
+/* The record goes in first, so that a full map refuses before anything is
+ * attached, and a program is never attached without its record. *up is
+ * the old record, or a new one with no TC mode yet; false and *why_not if
+ * there is none. */
+static bool reserve_record(struct guard *g, const struct iface *ifc,
+			   struct ksbpf_uplink *up, enum uplink_outcome *why_not,
+			   char *err)
 {
-	struct ksbpf_uplink up = { 0 };
-	unsigned int mode_before;
+	if (!bpf_map_lookup_elem(g->maps.uplinks, &ifc->ifindex, up))
+		return true;
+	memset(up, 0, sizeof(*up));
+	memcpy(up->name, ifc->name, sizeof(up->name));
+	if (!bpf_map_update_elem(g->maps.uplinks, &ifc->ifindex, up, BPF_NOEXIST))
+		return true;
+	*why_not = errno == E2BIG ? UPLINK_FULL : UPLINK_FAILED;
+	if (*why_not == UPLINK_FAILED)
+		errf(err, "record uplink %s: %s", ifc->name, strerror(errno));
+	return false;
+}
 
-	/* A recorded uplink keeps its TC mode: a swap, never a detach. */
-	bpf_map_lookup_elem(g->maps.uplinks, &ifc->ifindex, &up);
+/* Attaches or refreshes the TC programs of one uplink and records them. */
+static enum uplink_outcome attach_uplink(struct guard *g, const struct iface *ifc,
+					 char *err)
+{
+	enum uplink_outcome why_not;
+	unsigned int mode_before;
+	struct ksbpf_uplink up;
+	bool is_new;
+
+	if (!reserve_record(g, ifc, &up, &why_not, err))
+		return why_not;
 	mode_before = up.tc_mode;
+	is_new = !mode_before;
+	/* A recorded uplink keeps its TC mode: a swap, never a detach. */
 	if (attach_tc(ifc->raw_ip ? g->prog_l3 : g->prog_tc, ifc, TC_EGRESS,
 		      g->tc_mode, &up.tc_mode, g->dir, err) ||
-	    sync_ingress(g, ifc, mode_before, &up, err))
-		return -1;
-	if (strcmp(up.name, ifc->name))	/* new, or the ifindex was reused */
+	    sync_ingress(g, ifc, mode_before, &up, err)) {
+		if (is_new)
+			bpf_map_delete_elem(g->maps.uplinks, &ifc->ifindex);
+		return UPLINK_FAILED;
+	}
+	if (strcmp(up.name, ifc->name) || is_new)	/* new, or the ifindex was reused */
 		bpf_map_delete_elem(g->maps.uplink_stats, &ifc->ifindex);
 	add_uplink_stats(g, ifc->ifindex);
 	memcpy(up.name, ifc->name, sizeof(up.name));
 	up.raw_ip = ifc->raw_ip;
-	if (bpf_map_update_elem(g->maps.uplinks, &ifc->ifindex, &up, BPF_ANY))
-		return errf(err, "record uplink %s: %s", ifc->name, strerror(errno));
-	return 0;
+	if (bpf_map_update_elem(g->maps.uplinks, &ifc->ifindex, &up, BPF_ANY)) {
+		errf(err, "record uplink %s: %s", ifc->name, strerror(errno));
+		return UPLINK_FAILED;
+	}
+	return UPLINK_GUARDED;
 }
 
-void guard_forget_uplink(struct guard *g, unsigned int ifindex)
+/* Already guarded by this build's programs, or by a load that refreshed. */
+static bool already_guarded(const struct guard *g, const struct iface *ifc)
+{
+	struct ksbpf_uplink up;
+
+	return !g->swap_programs &&
+	       !bpf_map_lookup_elem(g->maps.uplinks, &ifc->ifindex, &up) &&
+	       up.tc_mode && !strcmp(up.name, ifc->name) && up.raw_ip == ifc->raw_ip &&
+	       (bool)up.ingress == g->block_inbound;
+}
+
+/* Detaches an uplink's TC programs, if ksbpf has them there. */
+static void forget_uplink(struct guard *g, unsigned int ifindex)
 {
 	struct ksbpf_uplink up;
 
 	if (bpf_map_lookup_elem(g->maps.uplinks, &ifindex, &up))
 		return;
-	detach_tc(ifindex, TC_EGRESS, up.tc_mode, g->dir);
+	if (up.tc_mode)
+		detach_tc(ifindex, TC_EGRESS, up.tc_mode, g->dir);
 	if (up.ingress)
 		detach_tc(ifindex, TC_INGRESS, up.tc_mode, g->dir);
 	bpf_map_delete_elem(g->maps.uplinks, &ifindex);
 	bpf_map_delete_elem(g->maps.uplink_stats, &ifindex);
 }
 
-int guard_set_tunnel(struct guard *g, const struct iface *ifc, char *err)
+static int cmp_u32(const void *a, const void *b)
 {
-	struct ksbpf_tunnel t = { 0 };
+	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;
 
-	memcpy(t.name, ifc->name, sizeof(t.name));
-	if (bpf_map_update_elem(g->maps.tunnels, &ifc->ifindex, &t, BPF_ANY))
-		return errf(err, "tunnel %s: update ksbpf_tunnels: %s", ifc->name,
-			    strerror(errno));
-	return 0;
+	return (x > y) - (x < y);
 }
 
-void guard_clear_tunnel(struct guard *g, unsigned int ifindex)
+/* The ifindexes that are uplinks now, sorted; NULL if out of memory. One
+ * whose swap failed keeps its old program. */
+static __u32 *uplink_set(const struct iface *ifs, const struct guard_result *out,
+			  size_t n, size_t *count)
 {
-	bpf_map_delete_elem(g->maps.tunnels, &ifindex);
-}
+	__u32 *set = malloc((n ? n : 1) * sizeof(*set));
 
-static const struct iface *find_iface(const struct iface *ifs, size_t n,
-				      unsigned int ifindex)
-{
+	*count = 0;
+	if (!set)
+		return NULL;
 	for (size_t i = 0; i < n; i++)
-		if (ifs[i].ifindex == ifindex)
-			return &ifs[i];
-	return NULL;
+		if (out[i].outcome != UPLINK_NONE)
+			set[(*count)++] = ifs[i].ifindex;
+	qsort(set, *count, sizeof(*set), cmp_u32);
+	return set;
 }
 
-/* Recorded uplinks that are gone or now tunnels: collected first, as
- * deleting while walking would restart the walk. */
+/* Recorded uplinks that are gone or have another role now: collected
+ * first, as deleting while walking would restart the walk. */
 static void forget_stale_uplinks(struct guard *g, const struct iface *ifs,
-				 size_t n)
+				 const struct guard_result *out, size_t n)
 {
-	__u32 stale[KSBPF_MAX_UPLINKS], key, next;
-	size_t count = 0;
+	size_t n_uplinks, count = 0, cap = 0;
+	__u32 *uplinks = uplink_set(ifs, out, n, &n_uplinks);
+	__u32 *stale = NULL, key, next;
 	bool first = true;
 
-	while (count < KSBPF_MAX_UPLINKS &&
-	       !bpf_map_get_next_key(g->maps.uplinks, first ? NULL : &key, &next)) {
-		const struct iface *ifc = find_iface(ifs, n, next);
-
+	if (!uplinks)
+		return;	/* the next reconcile does it */
+	while (!bpf_map_get_next_key(g->maps.uplinks, first ? NULL : &key, &next)) {
 		first = false;
 		key = next;
-		if (!ifc || !guard_is_uplink(g, ifc))
-			stale[count++] = key;
+		if (bsearch(&key, uplinks, n_uplinks, sizeof(*uplinks), cmp_u32))
+			continue;
+		if (count == cap) {
+			__u32 *grown = realloc(stale, (cap = cap * 2 + 64) * sizeof(*stale));
+
+			if (!grown)
+				break;
+			stale = grown;
+		}
+		stale[count++] = key;
 	}
 	for (size_t i = 0; i < count; i++)
-		guard_forget_uplink(g, stale[i]);
+		forget_uplink(g, stale[i]);
+	free(stale);
+	free(uplinks);
 }
 
-/* Additions before removals, so that an interface changing role (renamed
- * into or out of a tunnel name) is at every moment a tunnel, guarded by TC,
- * or both. */
-int guard_reconcile(struct guard *g, const struct iface *ifs, size_t n,
-		    struct guard_counts *counts, char *err)
+static int guard_uplinks(struct guard *g, const struct iface *ifs, size_t n,
+			 struct guard_result *out, struct guard_counts *counts,
+			 char *err)
 {
-	int tunnels;
-
 	char why[ERR_LEN];
 	int ret = 0;
 
-	counts->uplinks = 0;
 	for (size_t i = 0; i < n; i++) {
-		if (!guard_is_uplink(g, &ifs[i]))
+		out[i].outcome = UPLINK_NONE;
+		counts->local += out[i].role.role == ROLE_LOCAL;
+		if (out[i].role.role != ROLE_UPLINK)
 			continue;
-		if (!guard_attach_uplink(g, &ifs[i], why)) {
-			counts->uplinks++;
+		out[i].outcome = already_guarded(g, &ifs[i]) ? UPLINK_GUARDED :
+				 attach_uplink(g, &ifs[i], why);
+		counts->uplinks += out[i].outcome == UPLINK_GUARDED;
+		counts->full += out[i].outcome == UPLINK_FULL;
+		if (out[i].outcome != UPLINK_FAILED)
 			continue;
-		}
 		/* Gone since it was listed: its removal is another event. */
 		if (!if_indextoname(ifs[i].ifindex, (char[IF_NAMESIZE]){ 0 }))
 			continue;
@@ -158,11 +205,53 @@ int guard_reconcile(struct guard *g, const struct iface *ifs, size_t n,
 		if (!ret)
 			ret = errf(err, "%s", why);
 	}
-	tunnels = maps_sync_tunnels(&g->maps, g->names, ifs, n, ret ? why : err);
-	if (tunnels < 0 || maps_sync_tunnel_addrs(&g->maps, ret ? why : err))
+	return ret;
+}
+
+int guard_reconcile(struct guard *g, const struct iface *ifs, size_t n,
+		    struct guard_result *out, struct guard_counts *counts,
+		    char *err)
+{
+	struct iface_role *roles = calloc(n ? n : 1, sizeof(*roles));
+	bool tunnels_changed;
+	char why[ERR_LEN];
+	int tunnels, ret;
+
+	memset(counts, 0, sizeof(*counts));
+	if (!roles || roles_assign(g->names, ifs, n, roles)) {
+		free(roles);
+		return errf(err, "interface roles: %s", strerror(ENOMEM));
+	}
+	for (size_t i = 0; i < n; i++)
+		out[i].role = roles[i];
+	free(roles);
+	ret = guard_uplinks(g, ifs, n, out, counts, err);
+	tunnels = maps_sync_tunnels(&g->maps, g->names, ifs, n, &tunnels_changed,
+				    ret ? why : err);
+	/* Addresses come and go with their own events (the agent follows
+	 * them); here only a changed tunnel set needs them read again. */
+	if (tunnels < 0 || ((tunnels_changed || g->swap_programs) &&
+			    maps_sync_tunnel_addrs(&g->maps, ret ? why : err)))
 		return ret ? ret : -1;
 	counts->tunnels_up = tunnels;
-	forget_stale_uplinks(g, ifs, n);
+	forget_stale_uplinks(g, ifs, out, n);
+	return ret;
+}
+
+int guard_reconcile_all(struct guard *g, struct guard_counts *counts, char *err)
+{
+	struct guard_result *out = NULL;
+	struct iface *ifs = NULL;
+	size_t n = 0;
+	int ret = -1;
+
+	if (!ifaces_list(&ifs, &n, err)) {
+		out = calloc(n ? n : 1, sizeof(*out));
+		ret = out ? guard_reconcile(g, ifs, n, out, counts, err) :
+			    errf(err, "interface roles: %s", strerror(ENOMEM));
+	}
+	free(out);
+	free(ifs);
 	return ret;
 }
 

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /*
  * Keeping the interfaces of the namespace guarded: the tunnel ifindex set,
- * a TC program on every uplink, and the record of both. Used by `load` with
- * freshly loaded programs and by everything after it with the pinned ones.
+ * a TC program on every uplink (roles.h says which interfaces are), and the
+ * record of both. Used by `load` with freshly loaded programs and by
+ * everything after it with the pinned ones.
  */
 #ifndef KSBPF_GUARD_H
 #define KSBPF_GUARD_H
@@ -11,6 +12,7 @@
 #include "ifaces.h"
 #include "maps.h"
 #include "policy.h"
+#include "roles.h"
 
 struct guard {
 	const char *dir;
@@ -21,26 +23,42 @@ struct guard {
 	int prog_l3_in;
 	bool block_inbound;
 	struct map_fds maps;
-	const struct policy *names;	/* which interfaces are tunnels */
+	const struct policy *names;	/* tunnels, --uplink and --local */
+	bool swap_programs;	/* load: every uplink gets these programs;
+				 * otherwise only new uplinks get them */
 };
 
-bool guard_is_uplink(const struct guard *g, const struct iface *ifc);
-/* Attaches or refreshes the TC program of one uplink and records it. */
-int guard_attach_uplink(struct guard *g, const struct iface *ifc, char *err);
-/* Detaches an uplink's TC program, if ksbpf has one there. */
-void guard_forget_uplink(struct guard *g, unsigned int ifindex);
-int guard_set_tunnel(struct guard *g, const struct iface *ifc, char *err);
-void guard_clear_tunnel(struct guard *g, unsigned int ifindex);
+/* What became of one interface. */
+enum uplink_outcome {
+	UPLINK_NONE,		/* not an uplink */
+	UPLINK_GUARDED,		/* its TC program is attached and recorded */
+	UPLINK_FULL,		/* not guarded: ksbpf_uplinks has no room */
+	UPLINK_FAILED,		/* not guarded: the kernel refused (err) */
+};
+
+struct guard_result {
+	struct iface_role role;
+	enum uplink_outcome outcome;
+};
 
 struct guard_counts {
-	int uplinks;
+	int uplinks;		/* guarded */
+	int local;
+	int full;		/* uplinks left unguarded for want of room */
 	int tunnels_up;
 };
 
-/* Brings everything in line with ifs, the full list of interfaces, and
- * the tunnel addresses with the active tunnels. */
+/* Brings everything in line with ifs, the full list of interfaces: TC
+ * programs where roles_assign() finds uplinks, none elsewhere, the tunnel
+ * set and its addresses. out[i] (room for n) says what became of ifs[i].
+ * Additions come before removals, so an interface that changes role is at
+ * every moment a tunnel, guarded by TC, or both. An uplink left unguarded
+ * for want of room is counted, not an error: retrying cannot help. */
 int guard_reconcile(struct guard *g, const struct iface *ifs, size_t n,
-		    struct guard_counts *counts, char *err);
+		    struct guard_result *out, struct guard_counts *counts,
+		    char *err);
+/* The same, for callers that only need the counts. */
+int guard_reconcile_all(struct guard *g, struct guard_counts *counts, char *err);
 
 /* For commands that run after `load`: programs and maps from the pins. */
 int guard_open_pinned(struct guard *g, const char *dir, char *err);

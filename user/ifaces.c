@@ -2,81 +2,100 @@
 #include "ifaces.h"
 
 #include <errno.h>
-#include <net/if.h>
-#include <net/if_arp.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "err.h"
+#include "link_event.h"
 
-static int describe(int sock, unsigned int ifindex, const char *name,
-		    struct iface *out)
+static int request_dump(int fd)
 {
-	struct ifreq ifr = { 0 };
+	struct {
+		struct nlmsghdr nh;
+		struct ifinfomsg ifi;
+	} req = {
+		.nh = {
+			.nlmsg_len = sizeof(req),
+			.nlmsg_type = RTM_GETLINK,
+			.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP,
+			.nlmsg_seq = 1,
+		},
+		.ifi = { .ifi_family = AF_UNSPEC },
+	};
 
-	memset(out, 0, sizeof(*out));
-	out->ifindex = ifindex;
-	strncpy(out->name, name, sizeof(out->name) - 1);
-	strncpy(ifr.ifr_name, name, sizeof(ifr.ifr_name) - 1);
-	if (ioctl(sock, SIOCGIFFLAGS, &ifr))
+	return send(fd, &req, sizeof(req), 0) == (ssize_t)sizeof(req) ? 0 : -1;
+}
+
+static int append(struct iface **list, size_t *n, size_t *cap,
+		  const struct iface *ifc)
+{
+	if (*n == *cap) {
+		size_t grown_cap = *cap ? *cap * 2 : 64;
+		struct iface *grown = realloc(*list, grown_cap * sizeof(**list));
+
+		if (!grown)
+			return -1;
+		*list = grown;
+		*cap = grown_cap;
+	}
+	(*list)[(*n)++] = *ifc;
+	return 0;
+}
+
+/* 1: the dump is complete; 0: more to read; -1 with errno. */
+static int read_part(int fd, struct iface **list, size_t *n, size_t *cap)
+{
+	static char buf[32768] __attribute__((aligned(NLMSG_ALIGNTO)));
+	const struct nlmsghdr *nh = (const struct nlmsghdr *)buf;
+	ssize_t got = recv(fd, buf, sizeof(buf), 0);
+	int left = (int)got;
+	struct link_event ev;
+
+	if (got < 0)
 		return -1;
-	out->up = ifr.ifr_flags & IFF_UP;
-	out->loopback = ifr.ifr_flags & IFF_LOOPBACK;
-	if (ioctl(sock, SIOCGIFHWADDR, &ifr))
-		return -1;
-	/* TC sees an Ethernet header only on these; tun, ppp, wireguard and
-	 * raw-IP modems hand it the IP header directly. */
-	out->raw_ip = ifr.ifr_hwaddr.sa_family != ARPHRD_ETHER &&
-		      ifr.ifr_hwaddr.sa_family != ARPHRD_LOOPBACK;
+	for (; NLMSG_OK(nh, left); nh = NLMSG_NEXT(nh, left)) {
+		if (nh->nlmsg_type == NLMSG_DONE)
+			return 1;
+		if (nh->nlmsg_type == NLMSG_ERROR) {
+			const struct nlmsgerr *e = NLMSG_DATA(nh);
+
+			errno = e->error ? -e->error : EPROTO;
+			return -1;
+		}
+		if (link_event_parse(nh, &ev) == 0 && append(list, n, cap, &ev.iface))
+			return -1;
+	}
 	return 0;
 }
 
 int ifaces_list(struct iface **out, size_t *n, char *err)
 {
-	struct if_nameindex *names = if_nameindex(), *ni;
-	struct iface *list;
-	size_t count = 0;
-	int sock;
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	struct iface *list = NULL;
+	size_t cap = 0;
+	int done = 0;
 
-	if (!names)
-		return errf(err, "if_nameindex: %s", strerror(errno));
-	for (ni = names; ni->if_index; ni++)
-		count++;
-	list = calloc(count + 1, sizeof(*list));
-	sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (!list || sock < 0) {
-		errf(err, "interface list: %s", strerror(errno));
-		free(list);
-		if_freenameindex(names);
-		if (sock >= 0)
-			close(sock);
+	*n = 0;
+	if (fd < 0)
+		return errf(err, "interface list: netlink socket: %s", strerror(errno));
+	if (request_dump(fd)) {
+		errf(err, "interface list: RTM_GETLINK: %s", strerror(errno));
+		close(fd);
 		return -1;
 	}
-	*n = 0;
-	/* An interface that vanishes meanwhile is simply not listed. */
-	for (ni = names; ni->if_index; ni++)
-		if (!describe(sock, ni->if_index, ni->if_name, &list[*n]))
-			(*n)++;
-	close(sock);
-	if_freenameindex(names);
-	*out = list;
-	return 0;
-}
-
-int iface_get(unsigned int ifindex, struct iface *out)
-{
-	char name[IF_NAMESIZE];
-	int sock, ret;
-
-	if (!if_indextoname(ifindex, name))
+	while (!done)
+		done = read_part(fd, &list, n, &cap);
+	close(fd);
+	if (done < 0) {
+		errf(err, "interface list: %s", strerror(errno));
+		free(list);
+		*n = 0;
 		return -1;
-	sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (sock < 0)
-		return -1;
-	ret = describe(sock, ifindex, name, out);
-	close(sock);
-	return ret;
+	}
+	*out = list ? list : calloc(1, sizeof(*list));
+	return *out ? 0 : errf(err, "interface list: %s", strerror(ENOMEM));
 }

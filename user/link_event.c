@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include "link_event.h"
 
-#include <net/if_arp.h>
+#include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
+#include <net/if_arp.h>
 #include <sys/socket.h>
 #include <string.h>
 
+/* A NUL-terminated string attribute that fits in KSBPF_IFNAME_LEN. */
 static int parse_name(const struct rtattr *rta, char *name)
 {
 	size_t len = RTA_PAYLOAD(rta);
@@ -16,6 +18,40 @@ static int parse_name(const struct rtattr *rta, char *name)
 		return -1;
 	memcpy(name, data, strlen(data) + 1);
 	return 0;
+}
+
+static int parse_u32(const struct rtattr *rta, unsigned int *out)
+{
+	if (RTA_PAYLOAD(rta) < sizeof(__u32))
+		return -1;
+	memcpy(out, RTA_DATA(rta), sizeof(__u32));
+	return 0;
+}
+
+/* IFLA_LINKINFO nests the kind ("bridge", "veth", ...); hardware has none. */
+static int parse_kind(const struct rtattr *info, char *kind)
+{
+	int len = (int)RTA_PAYLOAD(info);
+	const struct rtattr *rta;
+
+	for (rta = RTA_DATA(info); RTA_OK(rta, len); rta = RTA_NEXT(rta, len))
+		if (rta->rta_type == IFLA_INFO_KIND)
+			return parse_name(rta, kind);
+	return 0;
+}
+
+static int parse_attr(const struct rtattr *rta, struct iface *ifc)
+{
+	switch (rta->rta_type) {
+	case IFLA_IFNAME:
+		return parse_name(rta, ifc->name);
+	case IFLA_MASTER:
+		return parse_u32(rta, &ifc->master);
+	case IFLA_LINKINFO:
+		return parse_kind(rta, ifc->kind);
+	default:
+		return 0;
+	}
 }
 
 int link_event_parse(const struct nlmsghdr *nh, struct link_event *ev)
@@ -44,43 +80,10 @@ int link_event_parse(const struct nlmsghdr *nh, struct link_event *ev)
 			   ifi->ifi_type != ARPHRD_LOOPBACK;
 	len = (int)(nh->nlmsg_len - NLMSG_LENGTH(sizeof(*ifi)));
 	for (rta = IFLA_RTA(ifi); RTA_OK(rta, len); rta = RTA_NEXT(rta, len))
-		if (rta->rta_type == IFLA_IFNAME && parse_name(rta, ev->iface.name))
+		if (parse_attr(rta, &ev->iface))
 			return -1;
 	/* A new or changed link always carries its name. */
 	if (!ev->deleted && !ev->iface.name[0])
 		return -1;
-	return 0;
-}
-
-int link_event_apply(const struct link_actions *act, void *ctx,
-		     const struct link_event *ev)
-{
-	const struct iface *ifc = &ev->iface;
-	int ret = 0;
-
-	if (ev->deleted) {
-		act->clear_tunnel(ctx, ifc->ifindex);
-		act->forget_uplink(ctx, ifc->ifindex);
-		return 0;
-	}
-	if (ifc->loopback)
-		return 0;
-	if (!act->is_tunnel_name(ctx, ifc->name)) {
-		/* Renamed away from a tunnel name, or any other interface. It
-		 * leaves the tunnel set even if the attach failed: fail closed. */
-		ret = act->attach_uplink(ctx, ifc);
-		act->clear_tunnel(ctx, ifc->ifindex);
-		return ret;
-	}
-	/* Down: the tunnel no longer carries traffic. Only an admin-up one
-	 * does; carrier comes up to a second late and is not waited for. */
-	if (ifc->up) {
-		ret = act->set_tunnel(ctx, ifc);
-		if (ret)
-			return ret;	/* still guarded by its TC program */
-	} else {
-		act->clear_tunnel(ctx, ifc->ifindex);
-	}
-	act->forget_uplink(ctx, ifc->ifindex);
 	return 0;
 }

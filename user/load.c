@@ -33,6 +33,7 @@ struct load {
 	struct policy *tunnel_names;	/* configured and run-time ones */
 	struct guard_counts counts;
 	struct iface *ifs;
+	struct guard_result *results;
 	size_t n_ifs;
 };
 
@@ -70,6 +71,34 @@ static int load_refused(int ret, char *err)
 		    "kernel lacks; --debug shows libbpf's messages)", strerror(-ret));
 }
 
+/* A pinned map keeps the shape it was created with (libbpf reuses a pin
+ * only if it matches): the uplink maps of an earlier load, or of an
+ * earlier version, keep theirs; --max-uplinks sizes them at a first load. */
+static int size_uplink_map(struct load *l, struct bpf_map *map, char *err)
+{
+	int fd = pin_open(l->dir, bpf_map__name(map));
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info);
+	int ret;
+
+	if (fd < 0)
+		return bpf_map__set_max_entries(map, l->o->max_uplinks) ?
+			errf(err, "size %s: %s", bpf_map__name(map), strerror(errno)) : 0;
+	ret = bpf_obj_get_info_by_fd(fd, &info, &len);
+	close(fd);
+	if (ret)
+		return errf(err, "read %s/%s: %s", l->dir, bpf_map__name(map),
+			    strerror(errno));
+	if (info.max_entries != l->o->max_uplinks && l->o->max_uplinks_given)
+		fprintf(stderr, "ksbpf: note: %s keeps room for %u uplinks until "
+			"`ksbpf unload` (--max-uplinks %u)\n", bpf_map__name(map),
+			info.max_entries, l->o->max_uplinks);
+	if (bpf_map__set_max_entries(map, info.max_entries) ||
+	    bpf_map__set_map_flags(map, info.map_flags))
+		return errf(err, "size %s: %s", bpf_map__name(map), strerror(errno));
+	return 0;
+}
+
 static int open_skeleton(struct load *l, char *err)
 {
 	DECLARE_LIBBPF_OPTS(bpf_object_open_opts, opts, .pin_root_path = l->dir);
@@ -78,6 +107,9 @@ static int open_skeleton(struct load *l, char *err)
 	l->skel = ksbpf_bpf__open_opts(&opts);
 	if (!l->skel)
 		return errf(err, "open BPF object: %s", strerror(errno));
+	if (size_uplink_map(l, l->skel->maps.ksbpf_uplinks, err) ||
+	    size_uplink_map(l, l->skel->maps.ksbpf_uplink_stats, err))
+		return -1;
 	features_probe(&l->features);
 	features_select(l->skel, &l->features);
 	ret = ksbpf_bpf__load(l->skel);
@@ -91,6 +123,7 @@ static int open_skeleton(struct load *l, char *err)
 		.prog_tc_in = bpf_program__fd(l->skel->progs.ksbpf_tc_ingress),
 		.prog_l3_in = bpf_program__fd(l->skel->progs.ksbpf_l3_ingress),
 		.block_inbound = l->o->policy.block_inbound,
+		.swap_programs = true,
 	};
 	return maps_from_object(l->skel->obj, &l->guard.maps, err);
 }
@@ -171,7 +204,7 @@ static int read_tunnel_names(struct load *l, char *err)
 	l->tunnel_names = calloc(1, sizeof(*l->tunnel_names));
 	if (!l->tunnel_names)
 		return errf(err, "tunnel names: %s", strerror(ENOMEM));
-	maps_read_tunnel_names(&l->guard.maps, l->tunnel_names);
+	maps_read_interface_policy(&l->guard.maps, l->tunnel_names);
 	l->guard.names = l->tunnel_names;
 	return 0;
 }
@@ -194,9 +227,22 @@ static int enforce(struct load *l, char *err)
 	       maps_sync_policy(&l->guard.maps, &l->o->policy, netns,
 				kernel_flags(l), err) ||
 	       read_tunnel_names(l, err) ||
-	       guard_reconcile(&l->guard, l->ifs, l->n_ifs, &l->counts, err) ||
+	       guard_reconcile(&l->guard, l->ifs, l->n_ifs, l->results,
+			       &l->counts, err) ||
 	       attach_cgroup_programs(l, err) ||
 	       pin_programs(l, err) ? -1 : 0;
+}
+
+/* Enforcement is in place, but not on these: room runs out only at a limit
+ * the admin set, so it is said, not retried. */
+static void report_full(const struct load *l)
+{
+	for (size_t i = 0; i < l->n_ifs; i++)
+		if (l->results[i].outcome == UPLINK_FULL)
+			fprintf(stderr, "ksbpf: uplink %s NOT guarded: ksbpf_uplinks is "
+				"full (%u entries; --max-uplinks, after `ksbpf unload`)\n",
+				l->ifs[i].name,
+				bpf_map__max_entries(l->skel->maps.ksbpf_uplinks));
 }
 
 /* Everything that can be refused is checked before anything is touched. */
@@ -230,6 +276,11 @@ int cmd_load(const struct options *o)
 	}
 	if (ifaces_list(&l.ifs, &l.n_ifs, err) || pins_prepare(l.dir, err))
 		goto out;
+	l.results = calloc(l.n_ifs ? l.n_ifs : 1, sizeof(*l.results));
+	if (!l.results) {
+		errf(err, "out of memory");
+		goto out;
+	}
 	lock = pins_lock(l.dir, err);
 	if (lock < 0)
 		goto out;
@@ -243,10 +294,12 @@ int cmd_load(const struct options *o)
 			fprintf(stderr, "ksbpf: cleanup: %s\n", undo_err);
 		goto out;
 	}
-	printf("ksbpf: %s %s: cgroup egress + %d uplink%s guarded, %d tunnel%s up\n",
-	       adopting ? "updated" : "loaded", l.dir, l.counts.uplinks,
-	       l.counts.uplinks == 1 ? "" : "s", l.counts.tunnels_up,
+	printf("ksbpf: %s %s: cgroup egress + %d uplink%s guarded, %d local link%s, "
+	       "%d tunnel%s up\n", adopting ? "updated" : "loaded", l.dir,
+	       l.counts.uplinks, l.counts.uplinks == 1 ? "" : "s", l.counts.local,
+	       l.counts.local == 1 ? "" : "s", l.counts.tunnels_up,
 	       l.counts.tunnels_up == 1 ? "" : "s");
+	report_full(&l);
 	ret = EXIT_OK;
 out:
 	if (ret)
@@ -254,6 +307,7 @@ out:
 	ksbpf_bpf__destroy(l.skel);
 	free(l.tunnel_names);
 	free(l.ifs);
+	free(l.results);
 	if (lock >= 0)
 		close(lock);
 	return ret;

@@ -25,7 +25,11 @@ static const char load_help[] =
 	"Usage: ksbpf load [OPTIONS]\n"
 	"Puts the kill switch in place in this network namespace, or updates it:\n"
 	"a cgroup_skb egress program on --cgroup and a TC egress program on every\n"
-	"interface but lo and the tunnels. Everything is pinned: enforcement stays\n"
+	"uplink: every interface that may reach a wire. Local links (bridges with\n"
+	"no wire port, their veth and tap ports, pod veths) lead only to this\n"
+	"host and get none; what containers and VMs send out is judged where it\n"
+	"leaves. `ksbpf status` says each interface's role and why (docs/policy.md,\n"
+	"\"Interface roles\"). Everything is pinned: enforcement stays\n"
 	"when ksbpf exits or is killed. Running it again adopts what is pinned\n"
 	"(counters kept) and swaps programs in place. The allowlists become exactly\n"
 	"what the options say.\n\n"
@@ -49,18 +53,26 @@ static const char load_help[] =
 	"  --tc-mode auto|tcx|legacy\n"
 	"                      how TC programs attach: TCX links (Linux 6.6+, survive\n"
 	"                      `tc qdisc del`), legacy clsact filters, or TCX with\n"
-	"                      fallback (default auto)\n";
+	"                      fallback (default auto)\n"
+	"  --uplink PATTERN    judge the interfaces PATTERN (fnmatch) matches at TC,\n"
+	"                      whatever they are; wins over --local; repeatable\n"
+	"  --local PATTERN     never judge them at TC: they lead only to this host\n"
+	"                      (a bridge's wire port keeps its own program); repeatable\n"
+	"  --max-uplinks N     room for N uplinks (default 4096), set at the first\n"
+	"                      load; a later change takes effect after `ksbpf unload`\n";
 
 static const char run_help[] =
 	"Usage: ksbpf run [LOAD OPTIONS] [--netlink-buffer BYTES]\n"
 	"Does what `ksbpf load` does, then stays in the foreground following\n"
 	"rtnetlink: a tunnel that comes up is allowed at once, one that goes down,\n"
 	"is deleted, renamed or moved to another namespace is blocked at once, a\n"
-	"new interface gets its TC program before anything else happens on it.\n"
+	"new uplink gets its TC program before anything else happens on it, and a\n"
+	"bridge that gains or loses a wire port changes role at once.\n"
 	"Lost events (netlink overrun) trigger a full resync. SIGHUP re-reads the\n"
 	"configuration; SIGTERM/SIGINT stop the agent and leave enforcement in place.\n"
 	"Takes every option of `ksbpf load`, and:\n\n"
-	"  --netlink-buffer BYTES  netlink receive buffer (default: the kernel's)\n";
+	"  --netlink-buffer BYTES  netlink receive buffer (default 4 MiB: room for\n"
+	"                          the events of a thousand new interfaces)\n";
 
 static const char allow_help[] =
 	"Usage: ksbpf allow endpoint IP:PORT/PROTO[@FWMARK] | lan CIDR | lan-dns IP\n"

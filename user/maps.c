@@ -27,6 +27,7 @@ static const struct {
 	{ "ksbpf_tunnels", offsetof(struct map_fds, tunnels) },
 	{ "ksbpf_tun_names", offsetof(struct map_fds, tun_names) },
 	{ "ksbpf_uplinks", offsetof(struct map_fds, uplinks) },
+	{ "ksbpf_iface_rules", offsetof(struct map_fds, iface_rules) },
 	{ "ksbpf_endpoints", offsetof(struct map_fds, endpoints) },
 	{ "ksbpf_lan4", offsetof(struct map_fds, lan4) },
 	{ "ksbpf_lan6", offsetof(struct map_fds, lan6) },
@@ -255,6 +256,12 @@ static struct table tun_names_table(const struct map_fds *m)
 		     "ksbpf_tun_names", NULL);
 }
 
+static struct table iface_rules_table(const struct map_fds *m)
+{
+	return TABLE(m->iface_rules, struct ksbpf_iface_rule_key,
+		     struct ksbpf_iface_rule, "ksbpf_iface_rules", NULL);
+}
+
 static int sync_lan(const struct map_fds *m, const struct policy *p, char *err)
 {
 	int max = POLICY_MAX_LANS + POLICY_MAX_LAN_DNS + 16;
@@ -382,6 +389,21 @@ static int sync_tunnel_names(const struct map_fds *m, const struct policy *p,
 	return sync_table(&t, keys, values, p->n_tunnels, err);
 }
 
+static int sync_iface_rules(const struct map_fds *m, const struct policy *p,
+			    char *err)
+{
+	struct ksbpf_iface_rule_key keys[KSBPF_MAX_IFACE_RULES] = { 0 };
+	struct ksbpf_iface_rule values[KSBPF_MAX_IFACE_RULES];
+	struct table t = iface_rules_table(m);
+
+	for (unsigned int i = 0; i < p->n_iface_rules; i++) {
+		memcpy(keys[i].pattern, p->iface_rules[i].pattern, sizeof(keys[i].pattern));
+		values[i].origin = KSBPF_ORIGIN_CONFIG;
+		values[i].role = p->iface_rules[i].role;
+	}
+	return sync_table(&t, keys, values, p->n_iface_rules, err);
+}
+
 static bool map_empty(int fd)
 {
 	char key[64];
@@ -419,21 +441,44 @@ int maps_sync_policy(const struct map_fds *m, const struct policy *p,
 	if (!map_empty(m->apps))
 		cfg.flags |= KSBPF_F_HAVE_APPS;
 	/* Allowlists first, then the config that may widen the scope. */
-	if (sync_tunnel_names(m, p, err) || sync_endpoints(m, p, err) ||
+	if (sync_tunnel_names(m, p, err) || sync_iface_rules(m, p, err) ||
+	    sync_endpoints(m, p, err) ||
 	    sync_lan(m, p, err) || sync_lan_dns(m, p, err))
 		return -1;
 	return maps_write_config(m, &cfg, err);
 }
 
+/* The keys of a small map, sorted, for telling whether a sync changed it. */
+static size_t small_map_keys(int fd, __u32 *keys, size_t max)
+{
+	__u32 key, next;
+	size_t n = 0;
+	bool first = true;
+
+	while (n < max && !bpf_map_get_next_key(fd, first ? NULL : &key, &next)) {
+		first = false;
+		key = next;
+		keys[n++] = key;
+	}
+	for (size_t i = 1; i < n; i++)	/* insertion sort: at most 64 */
+		for (size_t k = i; k > 0 && keys[k - 1] > keys[k]; k--) {
+			__u32 t = keys[k];
+
+			keys[k] = keys[k - 1];
+			keys[k - 1] = t;
+		}
+	return n;
+}
+
 int maps_sync_tunnels(const struct map_fds *m, const struct policy *p,
-		      const struct iface *ifs, size_t n, char *err)
+		      const struct iface *ifs, size_t n, bool *changed, char *err)
 {
 	/* Derived from the interfaces alone: no origins. */
 	struct table t = TABLE(m->tunnels, __u32, struct ksbpf_tunnel,
 			       "ksbpf_tunnels", NULL);
-	__u32 keys[KSBPF_MAX_TUNNELS];
+	__u32 keys[KSBPF_MAX_TUNNELS], before[KSBPF_MAX_TUNNELS], after[KSBPF_MAX_TUNNELS];
 	struct ksbpf_tunnel values[KSBPF_MAX_TUNNELS] = { 0 };
-	size_t count = 0;
+	size_t count = 0, n_before, n_after;
 
 	t.has_origin = false;
 	for (size_t i = 0; i < n && count < KSBPF_MAX_TUNNELS; i++) {
@@ -443,8 +488,11 @@ int maps_sync_tunnels(const struct map_fds *m, const struct policy *p,
 		memcpy(values[count].name, ifs[i].name, sizeof(values[count].name));
 		count++;
 	}
+	n_before = small_map_keys(m->tunnels, before, KSBPF_MAX_TUNNELS);
 	if (sync_table(&t, keys, values, count, err))
 		return -1;
+	n_after = small_map_keys(m->tunnels, after, KSBPF_MAX_TUNNELS);
+	*changed = n_before != n_after || memcmp(before, after, n_after * sizeof(*after));
 	return (int)count;
 }
 
@@ -488,11 +536,34 @@ int maps_sync_tunnel_addrs(const struct map_fds *m, char *err)
 	return ret;
 }
 
-int maps_read_tunnel_names(const struct map_fds *m, struct policy *p)
+static void read_iface_rules(const struct map_fds *m, struct policy *p)
+{
+	struct ksbpf_iface_rule_key key, next;
+	struct ksbpf_iface_rule rule;
+	void *prev = NULL;
+
+	p->n_iface_rules = 0;
+	while (p->n_iface_rules < KSBPF_MAX_IFACE_RULES &&
+	       !bpf_map_get_next_key(m->iface_rules, prev, &next)) {
+		struct iface_rule *r = &p->iface_rules[p->n_iface_rules];
+
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(m->iface_rules, &key, &rule))
+			continue;
+		memcpy(r->pattern, key.pattern, sizeof(r->pattern));
+		r->pattern[KSBPF_IFNAME_LEN - 1] = '\0';
+		r->role = rule.role;
+		p->n_iface_rules++;
+	}
+}
+
+int maps_read_interface_policy(const struct map_fds *m, struct policy *p)
 {
 	struct ksbpf_tunnel_name key, next;
 	void *prev = NULL;
 
+	read_iface_rules(m, p);
 	p->n_tunnels = 0;
 	while (p->n_tunnels < KSBPF_MAX_TUNNELS &&
 	       !bpf_map_get_next_key(m->tun_names, prev, &next)) {

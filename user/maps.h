@@ -14,6 +14,7 @@ struct map_fds {
 	int tunnels;
 	int tun_names;
 	int uplinks;
+	int iface_rules;
 	int endpoints;
 	int lan4;
 	int lan6;
@@ -40,13 +41,14 @@ int maps_from_object(struct bpf_object *obj, struct map_fds *m, char *err);
 int maps_sync_policy(const struct map_fds *m, const struct policy *p,
 		     uint64_t netns_cookie, uint32_t kernel_flags, char *err);
 /* The tunnel ifindex set: interfaces named as tunnels whose admin state is
- * up. Returns how many. */
+ * up. Returns how many; *changed says whether the set changed. */
 int maps_sync_tunnels(const struct map_fds *m, const struct policy *p,
-		      const struct iface *ifs, size_t n, char *err);
+		      const struct iface *ifs, size_t n, bool *changed, char *err);
 /* The addresses of the interfaces in ksbpf_tunnels (getifaddrs). */
 int maps_sync_tunnel_addrs(const struct map_fds *m, char *err);
-/* Reads the tunnel names back into p (for status and adopting loaders). */
-int maps_read_tunnel_names(const struct map_fds *m, struct policy *p);
+/* Reads the tunnel names and the --uplink/--local rules back into p (for
+ * status, the agent and adopting loaders). */
+int maps_read_interface_policy(const struct map_fds *m, struct policy *p);
 int maps_read_config(const struct map_fds *m, struct ksbpf_config *cfg);
 int maps_write_config(const struct map_fds *m, const struct ksbpf_config *cfg,
 		      char *err);

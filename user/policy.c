@@ -39,6 +39,29 @@ int policy_add_tunnel(struct policy *p, const char *arg, char *err)
 	return 0;
 }
 
+int policy_add_iface_rule(struct policy *p, const char *arg, uint32_t role,
+			  char *err)
+{
+	const char *opt = role == KSBPF_ROLE_UPLINK ? "--uplink" : "--local";
+	char pattern[KSBPF_IFNAME_LEN];
+
+	if (parse_ifname(arg, pattern, err))
+		return -1;
+	for (unsigned int i = 0; i < p->n_iface_rules; i++) {
+		if (strcmp(p->iface_rules[i].pattern, pattern))
+			continue;
+		if (p->iface_rules[i].role != role)
+			return fail(err, "'%s' is given as both --uplink and --local", arg);
+		return 0;
+	}
+	if (p->n_iface_rules == KSBPF_MAX_IFACE_RULES)
+		return fail(err, "too many %s patterns (at most %d with --uplink and "
+			    "--local together)", opt, KSBPF_MAX_IFACE_RULES);
+	memcpy(p->iface_rules[p->n_iface_rules].pattern, pattern, sizeof(pattern));
+	p->iface_rules[p->n_iface_rules++].role = role;
+	return 0;
+}
+
 int policy_add_endpoint(struct policy *p, const char *arg, char *err)
 {
 	struct endpoint ep;

@@ -10,6 +10,12 @@
 #define POLICY_MAX_LANS 1024
 #define POLICY_MAX_LAN_DNS 64
 
+/* --uplink PATTERN, --local PATTERN: the first matching rule decides. */
+struct iface_rule {
+	char pattern[KSBPF_IFNAME_LEN];
+	uint32_t role;		/* enum ksbpf_iface_role */
+};
+
 struct policy {
 	char tunnels[KSBPF_MAX_TUNNELS][KSBPF_IFNAME_LEN];
 	unsigned int n_tunnels;
@@ -19,6 +25,8 @@ struct policy {
 	unsigned int n_lans;
 	struct ip_addr lan_dns[POLICY_MAX_LAN_DNS];
 	unsigned int n_lan_dns;
+	struct iface_rule iface_rules[KSBPF_MAX_IFACE_RULES];
+	unsigned int n_iface_rules;
 	bool allow_lan;
 	bool scope_apps;
 	bool block_inbound;
@@ -30,6 +38,8 @@ int policy_add_endpoint(struct policy *p, const char *arg, char *err);
 int policy_add_lan(struct policy *p, const char *arg, char *err);
 int policy_add_lan_dns(struct policy *p, const char *arg, char *err);
 int policy_set_scope(struct policy *p, const char *arg, char *err);
+int policy_add_iface_rule(struct policy *p, const char *arg, uint32_t role,
+			  char *err);
 
 bool policy_is_tunnel(const struct policy *p, const char *ifname);
 

@@ -17,6 +17,7 @@
 #include "maps.h"
 #include "names.h"
 #include "pins.h"
+#include "roles.h"
 
 #define TEXT_LIST_MAX 12	/* longer lists are cut in text, never in JSON */
 
@@ -52,10 +53,13 @@ struct status {
 	int n_active;
 	__u32 stale_tunnels[KSBPF_MAX_TUNNELS];	/* allowed, but gone */
 	int n_stale_tunnels;
-	struct uplink_state uplinks[KSBPF_MAX_UPLINKS];
+	struct uplink_state *uplinks;	/* recorded in ksbpf_uplinks */
 	int n_uplinks;
-	char unguarded[KSBPF_MAX_UPLINKS][KSBPF_IFNAME_LEN];
-	int n_unguarded;
+	unsigned int max_uplinks;	/* its room */
+	struct iface *ifs;		/* every interface, with its role */
+	struct iface_role *roles;
+	size_t n_ifs;
+	int n_unguarded;		/* uplinks without a record */
 	struct endpoint endpoints[KSBPF_MAX_ENDPOINTS];
 	int n_endpoints;
 	struct lan_entry *lans;
@@ -82,7 +86,7 @@ static void collect_tunnels(struct status *s, const struct map_fds *m,
 
 	if (!names)
 		return;
-	maps_read_tunnel_names(m, names);
+	maps_read_interface_policy(m, names);
 	for (unsigned int i = 0; i < names->n_tunnels; i++) {
 		bool seen = false;
 
@@ -148,13 +152,41 @@ static void collect_stale_tunnels(struct status *s, const struct map_fds *m,
 	}
 }
 
-static void collect_uplinks(struct status *s, const struct map_fds *m,
-			    const struct iface *ifs, size_t n_ifs)
+static unsigned int map_room(int fd)
 {
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info);
+
+	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.max_entries;
+}
+
+static bool is_unguarded(const struct status *s, size_t i)
+{
+	return s->roles[i].role == ROLE_UPLINK && !recorded_uplink(s, &s->ifs[i]);
+}
+
+static bool uplinks_full(const struct status *s)
+{
+	return s->max_uplinks && (unsigned int)s->n_uplinks >= s->max_uplinks;
+}
+
+static int collect_uplinks(struct status *s, const struct map_fds *m, char *err)
+{
+	struct policy *names = calloc(1, sizeof(*names));
 	__u32 key, next;
 	bool first = true;
 
-	while (s->n_uplinks < KSBPF_MAX_UPLINKS &&
+	s->max_uplinks = map_room(m->uplinks);
+	s->uplinks = calloc(s->max_uplinks ? s->max_uplinks : 1, sizeof(*s->uplinks));
+	s->roles = calloc(s->n_ifs ? s->n_ifs : 1, sizeof(*s->roles));
+	if (!names || !s->uplinks || !s->roles) {
+		free(names);
+		return errf(err, "status: out of memory");
+	}
+	maps_read_interface_policy(m, names);
+	roles_assign(names, s->ifs, s->n_ifs, s->roles);
+	free(names);
+	while ((unsigned int)s->n_uplinks < s->max_uplinks &&
 	       !bpf_map_get_next_key(m->uplinks, first ? NULL : &key, &next)) {
 		struct uplink_state *u = &s->uplinks[s->n_uplinks];
 
@@ -171,16 +203,11 @@ static void collect_uplinks(struct status *s, const struct map_fds *m,
 		maps_sum_percpu(m->uplink_stats, &key, &u->packets, sizeof(u->packets));
 		s->n_uplinks++;
 	}
-	/* An interface that appeared after `load` has no program yet. */
-	for (size_t i = 0; i < n_ifs; i++) {
-		if (ifs[i].loopback || is_tunnel_name(s, ifs[i].name) ||
-		    recorded_uplink(s, &ifs[i]))
-			continue;
-		memcpy(s->unguarded[s->n_unguarded++], ifs[i].name,
-		       KSBPF_IFNAME_LEN);
-		if (s->n_unguarded == KSBPF_MAX_UPLINKS)
-			break;
-	}
+	/* An uplink that appeared after `load` with no agent running, or for
+	 * which ksbpf_uplinks had no room, has no program. */
+	for (size_t i = 0; i < s->n_ifs; i++)
+		s->n_unguarded += is_unguarded(s, i);
+	return 0;
 }
 
 static void collect_endpoints(struct status *s, const struct map_fds *m)
@@ -294,14 +321,12 @@ static void resolve_cgroup(struct status *s, const struct options *o)
 static int collect(struct status *s, const struct options *o, char *err)
 {
 	struct map_fds m;
-	struct iface *ifs = NULL;
-	size_t n_ifs = 0;
 	uint64_t guard_cgroup;
 	uint32_t guard_prog;
 
 	if (maps_open_pinned(s->dir, &m, err))
 		return -1;
-	if (ifaces_list(&ifs, &n_ifs, err)) {
+	if (ifaces_list(&s->ifs, &s->n_ifs, err)) {
 		maps_close(&m);
 		return -1;
 	}
@@ -319,9 +344,12 @@ static int collect(struct status *s, const struct options *o, char *err)
 					      &guard_cgroup, &guard_prog) &&
 			      guard_cgroup == s->cg_id;
 	resolve_cgroup(s, o);
-	collect_tunnels(s, &m, ifs, n_ifs);
-	collect_stale_tunnels(s, &m, ifs, n_ifs);
-	collect_uplinks(s, &m, ifs, n_ifs);
+	collect_tunnels(s, &m, s->ifs, s->n_ifs);
+	collect_stale_tunnels(s, &m, s->ifs, s->n_ifs);
+	if (collect_uplinks(s, &m, err)) {
+		maps_close(&m);
+		return -1;
+	}
 	collect_endpoints(s, &m);
 	collect_lans(s, &m);
 	collect_lan_dns(s, &m);
@@ -329,7 +357,6 @@ static int collect(struct status *s, const struct options *o, char *err)
 	collect_counters(s, &m);
 	s->events_last = events_last_seq(&m);
 	s->events_suppressed = events_suppressed(&m);
-	free(ifs);
 	maps_close(&m);
 	return 0;
 }
@@ -413,6 +440,15 @@ static void append(char *buf, size_t len, const char *fmt, ...)
 	va_end(ap);
 }
 
+static int count_local(const struct status *s)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < s->n_ifs; i++)
+		n += s->roles[i].role == ROLE_LOCAL;
+	return n;
+}
+
 /* One line that answers "am I protected, and why". */
 static void headline(const struct status *s, enum ksbpf_exit state, char *buf,
 		     size_t len)
@@ -437,9 +473,11 @@ static void headline(const struct status *s, enum ksbpf_exit state, char *buf,
 		if (detached_uplinks(s))
 			append(buf, len, " — %d uplink program%s detached", detached_uplinks(s),
 			       detached_uplinks(s) == 1 ? "" : "s");
-		for (int i = 0; i < s->n_unguarded; i++)
-			append(buf, len, " — %s not guarded (appeared after load)",
-			       s->unguarded[i]);
+		for (size_t i = 0; i < s->n_ifs; i++)
+			if (is_unguarded(s, i))
+				append(buf, len, " — %s not guarded (%s)", s->ifs[i].name,
+				       uplinks_full(s) ? "ksbpf_uplinks is full: "
+				       "--max-uplinks" : "appeared after load, no agent");
 		return;
 	}
 	append(buf, len, "PROTECTED — ");
@@ -453,8 +491,9 @@ static void headline(const struct status *s, enum ksbpf_exit state, char *buf,
 	} else {
 		append(buf, len, "tunnel down, all traffic blocked but the allowlist");
 	}
-	append(buf, len, ", %d uplink%s guarded, %d endpoint%s%s", s->n_uplinks,
-	       s->n_uplinks == 1 ? "" : "s", s->n_endpoints,
+	append(buf, len, ", %d uplink%s guarded, %d local link%s, %d endpoint%s%s",
+	       s->n_uplinks, s->n_uplinks == 1 ? "" : "s", count_local(s),
+	       count_local(s) == 1 ? "" : "s", s->n_endpoints,
 	       s->n_endpoints == 1 ? "" : "s", s->n_lans ? ", LAN allowed" : "");
 	/* Blocked now, but a later interface could get the ifindex. */
 	for (int i = 0; i < s->n_stale_tunnels; i++)
@@ -486,6 +525,24 @@ static void print_counters(const struct status *s)
 		for (int h = 0; h < hooks; h++)
 			printf(" %15llu", (unsigned long long)s->counters[h][r].packets);
 		printf("\n");
+	}
+}
+
+/* Every interface, and why ksbpf judges what leaves by it or not. */
+static void print_roles(const struct status *s)
+{
+	size_t shown = 0;
+
+	printf("roles:\n");
+	for (size_t i = 0; i < s->n_ifs; i++) {
+		if (s->roles[i].role == ROLE_LOOPBACK)
+			continue;
+		if (shown++ == TEXT_LIST_MAX * 4) {
+			printf("  ... %zu more (--json lists all)\n", s->n_ifs - i);
+			break;
+		}
+		printf("  %-12s %-7s %s\n", s->ifs[i].name, role_name(s->roles[i].role),
+		       s->roles[i].why);
 	}
 }
 
@@ -536,8 +593,13 @@ static void print_text(const struct status *s, enum ksbpf_exit state)
 		       (unsigned long long)u->packets.passed,
 		       (unsigned long long)u->packets.dropped);
 	}
-	for (int i = 0; i < s->n_unguarded; i++)
-		printf("  %-12s NOT GUARDED\n", s->unguarded[i]);
+	for (size_t i = 0; i < s->n_ifs; i++)
+		if (is_unguarded(s, i))
+			printf("  %-12s NOT GUARDED\n", s->ifs[i].name);
+	if ((unsigned int)s->n_uplinks * 10 >= s->max_uplinks * 9)
+		printf("  (%d of the %u uplinks ksbpf_uplinks has room for)\n",
+		       s->n_uplinks, s->max_uplinks);
+	print_roles(s);
 	printf("endpoints:%s\n", s->n_endpoints ? "" : " none");
 	for (int i = 0; i < s->n_endpoints; i++)
 		if (!format_endpoint(&s->endpoints[i], buf, sizeof(buf)))
@@ -627,8 +689,28 @@ static void print_json_uplinks(struct json *j, const struct status *s)
 	json_array_end(j);
 	json_key(j, "unguarded");
 	json_array_begin(j);
-	for (int i = 0; i < s->n_unguarded; i++)
-		json_string(j, s->unguarded[i]);
+	for (size_t i = 0; i < s->n_ifs; i++)
+		if (is_unguarded(s, i))
+			json_string(j, s->ifs[i].name);
+	json_array_end(j);
+	json_key(j, "max_uplinks");
+	json_uint(j, s->max_uplinks);
+	json_key(j, "interfaces");
+	json_array_begin(j);
+	for (size_t i = 0; i < s->n_ifs; i++) {
+		json_object_begin(j);
+		json_key(j, "name");
+		json_string(j, s->ifs[i].name);
+		json_key(j, "ifindex");
+		json_uint(j, s->ifs[i].ifindex);
+		json_key(j, "kind");
+		json_string(j, s->ifs[i].kind);
+		json_key(j, "role");
+		json_string(j, role_name(s->roles[i].role));
+		json_key(j, "why");
+		json_string(j, s->roles[i].why);
+		json_object_end(j);
+	}
 	json_array_end(j);
 	json_key(j, "stale_tunnels");
 	json_array_begin(j);
@@ -738,6 +820,15 @@ static void print_json(const struct status *s, enum ksbpf_exit state)
 	json_finish(&j);
 }
 
+static void status_free(struct status *s)
+{
+	free(s->lans);
+	free(s->uplinks);
+	free(s->ifs);
+	free(s->roles);
+	free(s);
+}
+
 static int status_once(const struct options *o)
 {
 	struct status *s = calloc(1, sizeof(*s));
@@ -752,7 +843,7 @@ static int status_once(const struct options *o)
 	if (pins_loaded(s->dir)) {
 		if (collect(s, o, err)) {
 			report_error(err);
-			free(s);
+			status_free(s);
 			return EXIT_FAILED;
 		}
 		state = verdict(s);
@@ -763,8 +854,7 @@ static int status_once(const struct options *o)
 		printf("NOT LOADED — nothing pinned at %s: no kill switch\n", s->dir);
 	else
 		print_text(s, state);
-	free(s->lans);
-	free(s);
+	status_free(s);
 	return state;
 }
 
@@ -816,7 +906,6 @@ int status_protection(const struct options *o, char *why, size_t len)
 			headline(s, state, why, len);
 		}
 	}
-	free(s->lans);
-	free(s);
+	status_free(s);
 	return state;
 }

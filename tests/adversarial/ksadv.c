@@ -31,6 +31,9 @@
  *        per step "xdp STEP ok|ERRNO"; with --tx, binds in copy mode and
  *        sends UDP frames through the TX ring (line "xdp-tx sent=...").
  *   kinds                 list the frame kinds
+ *   compat-entry          exit 0 if int 0x80 works: without a 32-bit entry
+ *                         (ia32_emulation=0) it faults, and there is no
+ *                         compat path to guard
  *
  * Common: --count N (rounds, default 10), --duration-ms D (default 60000),
  * --interval-ms I (default 100), --tag T (in payloads).
@@ -1257,6 +1260,15 @@ static void usage(void)
 	exit(2);
 }
 
+static int mode_compat_entry(void)
+{
+	long pid;
+
+	__asm__ volatile("int $0x80" : "=a"(pid) : "a"(20L) : "memory");	/* i386 getpid */
+	printf("compat-entry %s\n", pid == getpid() ? "ok" : "odd");
+	return pid == getpid() ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
 	const char *mode = NULL;
@@ -1309,6 +1321,8 @@ int main(int argc, char **argv)
 		ret = mode_frames();
 	else if (!strcmp(mode, "xdp"))
 		ret = mode_xdp();
+	else if (!strcmp(mode, "compat-entry"))
+		return mode_compat_entry();
 	else if (!strcmp(mode, "kinds")) {
 		for (int i = 0; leak_kinds[i]; i++)
 			printf("%s\n", leak_kinds[i]);

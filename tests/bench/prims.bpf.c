@@ -52,7 +52,8 @@ struct {
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(max_entries, KSBPF_MAX_UPLINKS);
+	__uint(max_entries, KSBPF_DEFAULT_MAX_UPLINKS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);	/* as ksbpf_uplink_stats */
 	__type(key, __u32);
 	__type(value, struct ksbpf_counter_pair);
 } p_uplink_stats SEC(".maps");

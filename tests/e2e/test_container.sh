@@ -4,9 +4,10 @@
 # 10.200.0.1/24 fd20::1/64 in the client, 10.200.0.2 fd20::2 in the
 # container); the client forwards IPv4 and IPv6 for it, toward the tunnel and
 # toward the uplink. ksbpf is loaded in the client namespace with the lab's
-# cgroup, and with --lan for the container's subnets (the documented setup for
-# container hosts: TC also sits on ctr0 and judges what goes to the
-# container). Checks:
+# cgroup, and with --lan for the container's subnets: ctr0 is a veth that is
+# no bridge port, so it is an uplink (docs/policy.md, "Interface roles": its
+# peer's namespace could reach a wire of its own) and TC judges what goes to
+# the container. Bridged containers: test_container_host.sh. Checks:
 #  - without --lan for the container subnets, replies to the container are
 #    dropped on ctr0 (TC is there); with it they pass;
 #  - tunnel up: the container's traffic to the internet address goes through

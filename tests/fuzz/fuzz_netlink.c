@@ -1,76 +1,70 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* libFuzzer: the agent's netlink handling, from a received buffer to the
- * actions, with the agent's own message walk. */
-#include <fnmatch.h>
+/* libFuzzer: the agent's netlink handling, from a received buffer through
+ * its interface table to the roles, with the agent's own message walk. */
 #include <linux/netlink.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "iface_table.h"
 #include "link_event.h"
+#include "roles.h"
 
-struct model {
-	bool tunnel[64];
-	bool uplink[64];
-};
+static struct policy policy;
 
-static bool is_tunnel_name(void *ctx, const char *name)
+/* What must hold of any table: a named tunnel is a tunnel, hardware is an
+ * uplink, and a bridge with an uplink port is an uplink. */
+static void check_roles(const struct iface_table *t)
 {
-	(void)ctx;
-	return fnmatch("wg*", name, 0) == 0;
-}
+	struct iface_role *roles = calloc(t->n ? t->n : 1, sizeof(*roles));
 
-static int set_tunnel(void *ctx, const struct iface *ifc)
-{
-	((struct model *)ctx)->tunnel[ifc->ifindex % 64] = true;
-	return 0;
-}
+	if (!roles || roles_assign(&policy, t->ifs, t->n, roles))
+		abort();
+	for (size_t i = 0; i < t->n; i++) {
+		const struct iface *ifc = &t->ifs[i];
 
-static void clear_tunnel(void *ctx, unsigned int ifindex)
-{
-	((struct model *)ctx)->tunnel[ifindex % 64] = false;
+		if (ifc->loopback) {
+			if (roles[i].role != ROLE_LOOPBACK)
+				abort();
+			continue;
+		}
+		if (policy_is_tunnel(&policy, ifc->name) != (roles[i].role == ROLE_TUNNEL))
+			abort();
+		if (roles[i].role != ROLE_TUNNEL && !ifc->kind[0] &&
+		    roles[i].role != ROLE_UPLINK)
+			abort();
+		for (size_t k = 0; k < t->n; k++)
+			if (t->ifs[k].master == ifc->ifindex && ifc->ifindex &&
+			    !strcmp(ifc->kind, "bridge") && roles[k].role == ROLE_UPLINK &&
+			    roles[i].role != ROLE_TUNNEL &&
+			    roles[i].role != ROLE_UPLINK)
+				abort();
+	}
+	free(roles);
 }
-
-static int attach_uplink(void *ctx, const struct iface *ifc)
-{
-	((struct model *)ctx)->uplink[ifc->ifindex % 64] = true;
-	return 0;
-}
-
-static void forget_uplink(void *ctx, unsigned int ifindex)
-{
-	((struct model *)ctx)->uplink[ifindex % 64] = false;
-}
-
-static const struct link_actions actions = {
-	is_tunnel_name, set_tunnel, clear_tunnel, attach_uplink, forget_uplink,
-};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct model m = { 0 };
+	struct iface_table table = { 0 };
 	struct link_event ev;
 	void *buf = malloc(size ? size : 1);	/* exact size: ASan sees overreads */
 	const struct nlmsghdr *nh = buf;
 	int left = (int)size;
+	char err[256];
 
 	if (!buf)
 		return 0;
+	if (!policy.n_tunnels && policy_add_tunnel(&policy, "wg*", err))
+		abort();
 	memcpy(buf, data, size);
 	for (; NLMSG_OK(nh, left); nh = NLMSG_NEXT(nh, left)) {
 		if (link_event_parse(nh, &ev))
 			continue;
-		link_event_apply(&actions, &m, &ev);
-		/* An up interface named as a tunnel is a tunnel and no uplink;
-		 * any other live interface is an uplink and no tunnel. */
-		if (!ev.deleted && !ev.iface.loopback) {
-			unsigned int i = ev.iface.ifindex % 64;
-			bool tunnel = is_tunnel_name(NULL, ev.iface.name);
-
-			if (m.uplink[i] == tunnel || m.tunnel[i] != (tunnel && ev.iface.up))
-				abort();
-		}
+		if (iface_table_apply(&table, &ev))
+			abort();
 	}
+	check_roles(&table);
+	iface_table_free(&table);
 	free(buf);
 	return 0;
 }

@@ -57,10 +57,10 @@ shift 2
 # virtio and virtio_pci are built into 6.12).
 BOOT_MODULES="virtio_ring? virtio? virtio_pci_legacy_dev? virtio_pci_modern_dev?
 virtio_pci? virtio_rng? 9pnet 9pnet_virtio fscache? netfs? 9p"
-# What ksbpf's tests use: veth and tun (wireguard-go) devices, clsact (in
+# What ksbpf's tests use: veth, tun (wireguard-go) and bridge devices, clsact (in
 # sch_ingress) and cls_bpf for the legacy TC attachment, the kernel's
 # WireGuard. AF_PACKET (tcpdump), IPv6, TCX and cgroup BPF are built in.
-TEST_MODULES="veth tun sch_ingress cls_bpf act_bpf? wireguard"
+TEST_MODULES="veth tun sch_ingress cls_bpf act_bpf? wireguard bridge"
 
 WORK=""
 QPID=""

@@ -11,7 +11,8 @@
 #   e2e      tests/e2e/test_tunnel_leak.sh (a real WireGuard tunnel in
 #            namespaces, leaks counted at the far end of the wire),
 #            tests/e2e/test_container.sh (sockets of another namespace on the
-#            held cgroup), tests/kernels/test_refused_load.sh
+#            held cgroup), tests/e2e/test_container_host.sh (interface roles:
+#            bridges and their ports), tests/kernels/test_refused_load.sh
 #
 # Usage (root, from anywhere): bash tests/kernels/guest.sh [PART]...
 # (default: smoke check verdict e2e). Prints each part's output, a PASS/FAIL line
@@ -81,13 +82,15 @@ check() {
 	./build/ksbpf check
 }
 
-# The enforcement tests, each with its own lab. test_container without NAT
-# (the guests load no nf_tables modules; the host suite runs it with NAT).
+# The enforcement tests, each with its own lab. The container tests without
+# NAT (the guests load no nf_tables modules; the host suite runs them with
+# NAT), and reaction times bounded 20 times looser (TCG emulation).
 e2e() {
 	local rc=0
 	[ -x build/ksbpf ] || { echo "build/ksbpf missing: run make all on the host"; return 1; }
 	bash tests/e2e/test_tunnel_leak.sh || rc=1
 	KSBPF_E2E_NAT=none bash tests/e2e/test_container.sh || rc=1
+	KSBPF_E2E_NAT=none KSBPF_TIME_SCALE=20 bash tests/e2e/test_container_host.sh || rc=1
 	bash tests/kernels/test_refused_load.sh || rc=1
 	return "$rc"
 }
