@@ -37,7 +37,8 @@ struct load {
 	size_t n_ifs;
 };
 
-static int check_layout(const char *dir, char *err)
+/* What is pinned must be this build's layout, and this namespace's. */
+static int check_adoptable(const char *dir, char *err)
 {
 	struct ksbpf_config cfg = { 0 };
 	__u32 zero = 0;
@@ -52,7 +53,7 @@ static int check_layout(const char *dir, char *err)
 		return errf(err, "%s holds pin layout %u, this ksbpf writes %u: "
 			    "run the matching `ksbpf unload` first",
 			    dir, cfg.layout_version, KSBPF_LAYOUT_VERSION);
-	return 0;
+	return maps_check_netns(&cfg, dir, err);
 }
 
 /* The kernel refused to load the programs: which one, and why. */
@@ -285,7 +286,7 @@ int cmd_load(const struct options *o)
 	if (lock < 0)
 		goto out;
 	adopting = pins_loaded(l.dir);
-	if (adopting && check_layout(l.dir, err))
+	if (adopting && check_adoptable(l.dir, err))
 		goto out;
 	if (enforce(&l, err)) {
 		/* A first load that fails leaves nothing behind; a reload that

@@ -49,6 +49,7 @@ static const struct {
 
 int maps_open_pinned(const char *dir, struct map_fds *m, char *err)
 {
+	struct ksbpf_config cfg;
 	size_t i;
 
 	for (i = 0; i < sizeof(map_pins) / sizeof(map_pins[0]); i++)
@@ -61,6 +62,10 @@ int maps_open_pinned(const char *dir, struct map_fds *m, char *err)
 			maps_close(m);
 			return -1;
 		}
+	}
+	if (maps_read_config(m, &cfg) == 0 && maps_check_netns(&cfg, dir, err)) {
+		maps_close(m);
+		return -1;
 	}
 	return 0;
 }
@@ -423,6 +428,18 @@ uint64_t current_netns_cookie(void)
 		close(fd);
 	}
 	return cookie;
+}
+
+int maps_check_netns(const struct ksbpf_config *cfg, const char *dir, char *err)
+{
+	uint64_t here = current_netns_cookie();
+
+	if (!cfg->netns_cookie || cfg->netns_cookie == here)
+		return 0;
+	return errf(err, "%s guards another network namespace (netns cookie %llu; "
+		    "this one is %llu): run ksbpf in that namespace (nsenter --net=...), "
+		    "or give this one a --bpffs of its own", dir,
+		    (unsigned long long)cfg->netns_cookie, (unsigned long long)here);
 }
 
 int maps_sync_policy(const struct map_fds *m, const struct policy *p,

@@ -30,8 +30,14 @@ struct map_fds {
 	int tunnel_addrs;
 };
 
-/* Opens every pinned map of dir; all fds -1 and an error if one is missing. */
+/* Opens every pinned map of dir; all fds -1 and an error if one is missing,
+ * or if dir guards another network namespace (maps_check_netns). */
 int maps_open_pinned(const char *dir, struct map_fds *m, char *err);
+/* bpffs belongs to the mount namespace, not the network namespace: a
+ * command run in another network namespace would read and write this one's
+ * ifindexes and cookie into the guarded one's maps. Refused, with how to get
+ * there. */
+int maps_check_netns(const struct ksbpf_config *cfg, const char *dir, char *err);
 void maps_close(struct map_fds *m);
 /* The fds of a loaded object's maps (owned by the object: not closed). */
 int maps_from_object(struct bpf_object *obj, struct map_fds *m, char *err);
