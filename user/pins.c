@@ -41,13 +41,66 @@ static void parent_of(const char *dir, char *parent, size_t len)
 		snprintf(parent, len, ".");
 }
 
+static int parent_pid(int pid)
+{
+	char path[64], buf[512], *close_paren;
+	int ppid = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return 0;
+	/* "pid (comm) state ppid": comm may hold spaces and parentheses. */
+	if (fgets(buf, sizeof(buf), f) && (close_paren = strrchr(buf, ')')))
+		sscanf(close_paren + 1, " %*c %d", &ppid);
+	fclose(f);
+	return ppid;
+}
+
+/* A mount namespace made for this process or one of its ancestors (ip netns
+ * exec, unshare -m, a unit's PrivateTmp= or ProtectSystem=): some ancestor
+ * is in another one. Ancestors whose namespace cannot be read (PID 1 in a
+ * sandbox) are skipped; none readable counts as shared. */
+static bool in_private_mount_ns(void)
+{
+	char self[64] = "", other[64], path[64];
+	int pid = getpid();
+
+	if (readlink("/proc/self/ns/mnt", self, sizeof(self) - 1) < 0)
+		return false;
+	for (int depth = 0; depth < 128 && pid > 1; depth++) {
+		ssize_t n;
+
+		pid = parent_pid(pid);
+		if (pid <= 0)
+			break;
+		snprintf(path, sizeof(path), "/proc/%d/ns/mnt", pid);
+		n = readlink(path, other, sizeof(other) - 1);
+		if (n < 0)
+			continue;
+		other[n] = '\0';
+		if (strcmp(self, other))
+			return true;
+	}
+	return false;
+}
+
 /* bpffs is not mounted where dir lives: mount it at its usual place when
- * dir is below /sys/fs/bpf, else on dir itself. */
+ * dir is below /sys/fs/bpf, else on dir itself. Never in a mount namespace
+ * of our own: the mount, and with it every pin and link, would go when the
+ * namespace does, and enforcement with them. */
 static int mount_bpffs_for(const char *dir, char *err)
 {
 	char parent[PATH_MAX];
 	const char *target = dir;
 
+	if (in_private_mount_ns())
+		return errf(err, "%s is not on a bpffs, and this mount namespace is not "
+			    "the system's (ip netns exec? unshare -m? a unit's private "
+			    "mounts?): a bpffs mounted here would vanish with it, and "
+			    "enforcement too. Mount bpffs at /sys/fs/bpf first, or use "
+			    "nsenter --net=... instead of ip netns exec", dir);
 	parent_of(dir, parent, sizeof(parent));
 	if (!strcmp(parent, "/sys/fs/bpf"))
 		target = parent;

@@ -12,6 +12,10 @@
 # and numbered like the lab's uplink (up0, ifindex 2), the colliding case.
 # Positive control: the same `ksbpf tunnel add up0` in the guarded namespace
 # is accepted and lets the lab cgroup's probes out of up0.
+# 12b: `ksbpf load` in a mount namespace of its own (unshare -m, as ip netns
+# exec and a unit's private mounts make one) with a --bpffs that is not on a
+# bpffs: a bpffs it mounted there would vanish with that namespace, and the
+# links with it. It must refuse and attach nothing.
 set -u
 # shellcheck source=tests/adversarial/lib.sh
 . "$(dirname "$0")/../lib.sh"
@@ -71,6 +75,23 @@ try "ksbpf status" in_other "$KSBPF" status "${KS_OPTS[@]}"
 try "ksbpf verify" in_other "$KSBPF" verify "${KS_OPTS[@]}"
 sed 's/^/          | /' "$LAB_DIR/try.out"
 
+lab_step "12b: load in a mount namespace of its own, onto a fresh --bpffs"
+PRIV=/tmp/ksbpf-adv-priv-$LAB_ID
+cg_progs0=$(bpftool cgroup show "$LAB_CG" 2>/dev/null | wc -l)
+links0=$(bpftool link show 2>/dev/null | grep -c '^[0-9]')
+unshare -m --propagation private nsenter --net="/run/netns/$LAB_NS_C" "$KSBPF" load \
+	--bpffs "$PRIV" --cgroup "$LAB_CG" --config /dev/null --tunnel "$LAB_WG_C" \
+	--endpoint "$LAB_EP_SPEC" >"$LAB_DIR/priv.out" 2>&1
+P_RC=$?
+sed 's/^/          | /' "$LAB_DIR/priv.out"
+P_F0=$LAB_FAILS
+check "refused (exit $P_RC), naming the mount namespace" \
+	sh -c "[ $P_RC != 0 ] && grep -q 'mount namespace is not the system' '$LAB_DIR/priv.out'"
+check_eq "nothing more attached to the lab cgroup" "$(bpftool cgroup show "$LAB_CG" 2>/dev/null | wc -l)" "$cg_progs0"
+check_eq "no new BPF links" "$(bpftool link show 2>/dev/null | grep -c '^[0-9]')" "$links0"
+rmdir "$PRIV" 2>/dev/null
+P_F=$(adv_fails_since "$P_F0")
+
 lab_step "enforcement after all that"
 F0=$LAB_FAILS
 check_eq "maps unchanged" "$(dump)" "$MAPS0"
@@ -103,4 +124,6 @@ H_F=$(adv_fails_since "$F0")
 [ "$REFUSED" = "$TRIED" ] || H_F=$((H_F + 1))
 adv_row s12-other-netns-reconfigure "$ATT" "$LEAK" "$(adv_verdict "$LEAK" "$H_F")" \
 	"$REFUSED/$TRIED commands from another network namespace (with its own up0 at the uplink's ifindex) refused${LET:+ (ALLOWED:${LET#,})}; maps and links unchanged, status 0; control: the same tunnel add in the guarded namespace let $C through"
+adv_row s12b-load-in-private-mount-ns 1 0 "$(adv_verdict 0 "$P_F")" \
+	"ksbpf load under unshare -m with a --bpffs not on a bpffs: refused (exit $P_RC) before mounting one that would vanish with the namespace; nothing attached"
 adv_finish
