@@ -188,10 +188,17 @@ static int reconcile(struct agent *a, struct guard_counts *counts, char *err)
 {
 	const struct iface_table *t = &a->ifaces;
 	struct guard_result *results = calloc(t->n ? t->n : 1, sizeof(*results));
+	bool followed;
 	int ret;
 
 	if (!results)
 		return errf(err, "out of memory");
+	if (guard_follow_load(&a->guard, &followed, err)) {
+		free(results);
+		return -1;
+	}
+	if (followed)
+		say("a load pinned new programs: new uplinks get them");
 	ret = guard_reconcile(&a->guard, t->ifs, t->n, results, counts, err);
 	for (size_t i = 0; i < t->n; i++)
 		say_change(a, &t->ifs[i], &results[i]);

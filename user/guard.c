@@ -255,36 +255,74 @@ int guard_reconcile_all(struct guard *g, struct guard_counts *counts, char *err)
 	return ret;
 }
 
-int guard_open_pinned(struct guard *g, const char *dir, char *err)
-{
-	g->dir = dir;
-	struct ksbpf_config cfg = { 0 };
-
-	g->prog_tc = g->prog_l3 = g->prog_tc_in = g->prog_l3_in = -1;
-	if (maps_open_pinned(dir, &g->maps, err))
-		return -1;
-	maps_read_config(&g->maps, &cfg);
-	g->block_inbound = cfg.flags & KSBPF_F_BLOCK_INBOUND;
-	g->prog_tc = pin_open(dir, PIN_PROG_TC_EGRESS);
-	g->prog_l3 = pin_open(dir, PIN_PROG_L3_EGRESS);
-	g->prog_tc_in = pin_open(dir, PIN_PROG_TC_INGRESS);
-	g->prog_l3_in = pin_open(dir, PIN_PROG_L3_INGRESS);
-	if (g->prog_tc < 0 || g->prog_l3 < 0 || g->prog_tc_in < 0 || g->prog_l3_in < 0) {
-		errf(err, "open pinned programs in %s: %s", dir, strerror(errno));
-		guard_close(g);
-		return -1;
-	}
-	return 0;
-}
-
-void guard_close(struct guard *g)
+static void close_programs(struct guard *g)
 {
 	int *progs[] = { &g->prog_tc, &g->prog_l3, &g->prog_tc_in, &g->prog_l3_in };
 
-	maps_close(&g->maps);
 	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
 		if (*progs[i] >= 0)
 			close(*progs[i]);
 		*progs[i] = -1;
 	}
+}
+
+/* The programs a load pinned last, and the options they go with. */
+static int open_programs(struct guard *g, char *err)
+{
+	struct ksbpf_config cfg = { 0 };
+
+	maps_read_config(&g->maps, &cfg);
+	g->block_inbound = cfg.flags & KSBPF_F_BLOCK_INBOUND;
+	g->prog_tc = pin_open(g->dir, PIN_PROG_TC_EGRESS);
+	g->prog_l3 = pin_open(g->dir, PIN_PROG_L3_EGRESS);
+	g->prog_tc_in = pin_open(g->dir, PIN_PROG_TC_INGRESS);
+	g->prog_l3_in = pin_open(g->dir, PIN_PROG_L3_INGRESS);
+	if (g->prog_tc < 0 || g->prog_l3 < 0 || g->prog_tc_in < 0 || g->prog_l3_in < 0) {
+		errf(err, "open pinned programs in %s: %s", g->dir, strerror(errno));
+		close_programs(g);
+		return -1;
+	}
+	return 0;
+}
+
+int guard_open_pinned(struct guard *g, const char *dir, char *err)
+{
+	g->dir = dir;
+	g->prog_tc = g->prog_l3 = g->prog_tc_in = g->prog_l3_in = -1;
+	if (maps_open_pinned(dir, &g->maps, err))
+		return -1;
+	if (open_programs(g, err)) {
+		maps_close(&g->maps);
+		return -1;
+	}
+	return 0;
+}
+
+static uint32_t prog_id(int fd)
+{
+	struct bpf_prog_info info = { 0 };
+	__u32 len = sizeof(info);
+
+	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.id;
+}
+
+int guard_follow_load(struct guard *g, bool *followed, char *err)
+{
+	int pinned = pin_open(g->dir, PIN_PROG_TC_EGRESS);
+	bool same = pinned < 0 || prog_id(pinned) == prog_id(g->prog_tc);
+
+	*followed = false;
+	if (pinned >= 0)
+		close(pinned);
+	if (same)
+		return 0;	/* or unloaded meanwhile: nothing newer to take */
+	close_programs(g);
+	*followed = true;
+	return open_programs(g, err);
+}
+
+void guard_close(struct guard *g)
+{
+	maps_close(&g->maps);
+	close_programs(g);
 }

@@ -62,6 +62,10 @@ int guard_reconcile_all(struct guard *g, struct guard_counts *counts, char *err)
 
 /* For commands that run after `load`: programs and maps from the pins. */
 int guard_open_pinned(struct guard *g, const char *dir, char *err);
+/* A `ksbpf load` since (an upgrade, other options) pinned other programs:
+ * take those, and its --block-inbound, for the uplinks still to come.
+ * *followed says whether it did. */
+int guard_follow_load(struct guard *g, bool *followed, char *err);
 void guard_close(struct guard *g);
 
 #endif

@@ -178,6 +178,22 @@ check_eq "status exit code with the agent back (tunnel down)" "$?" 0
 check "cgroup links pinned (egress, setsockopt guard)" \
 	test "$(echo "$CG_LINKS" | grep -o 'link_cg_[a-z]*' | tr '\n' ' ')" = "link_cg_egress link_cg_sockopt "
 check_eq "same cgroup links adopted (ids unchanged)" "$(cgroup_links)" "$CG_LINKS"
+
+lab_step "ksbpf load while the agent runs (an upgrade): the next uplink gets the new programs"
+ks_load >"$LAB_DIR/reload.out" 2>&1 || fail "load while the agent runs: $(cat "$LAB_DIR/reload.out")"
+ks_status_json "$S"
+P_NEW=$(js "$S" "[u['prog_id'] for u in d['uplinks'] if u['name']=='up0'][0]")
+uplink2_create up3 sv3 203.0.115 2001:db8:4 >/dev/null 2>&1 || fail "veth up3/sv3"
+ip -n "$LAB_NS_S" link set up3 netns "$LAB_NS_C" && ip -n "$LAB_NS_C" link set up3 up
+if agent_wait 5 "[u['attached'] for u in d['uplinks'] if u['name']=='up3'] == [True]"; then
+	pass "agent guards up3"
+else
+	fail "agent did not guard up3: $(js "$LAB_DIR/poll.json" "d['uplinks']")"
+fi
+ks_status_json "$S"
+check_eq "up3's program is the one the load pinned (up0's, prog id $P_NEW)" \
+	"$(js "$S" "[u['prog_id'] for u in d['uplinks'] if u['name']=='up3'][0]")" "$P_NEW"
+check "agent log: it took the new programs" grep -q "a load pinned new programs" "$LAB_DIR/agent2.log"
 kill -TERM "$KS_AGENT_PID"
 wait "$KS_AGENT_PID"
 check_eq "agent exit code on SIGTERM" "$?" 0
