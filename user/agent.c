@@ -138,15 +138,29 @@ static void say_change(const struct agent *a, const struct iface *ifc,
 		    ifc->ifindex);
 }
 
-static void say_gone(const struct agent *a, const struct iface *ifs, size_t n)
+/* What the reconcile made of each interface, sorted; NULL if out of
+ * memory (the next batch then repeats a few lines). */
+static struct known_iface *known_now(const struct iface *ifs,
+				     const struct guard_result *r, size_t n)
 {
-	struct known_iface *now = calloc(n ? n : 1, sizeof(*now));
+	struct known_iface *known = calloc(n ? n : 1, sizeof(*known));
 
-	if (!now)
-		return;
-	for (size_t i = 0; i < n; i++)
-		now[i].ifindex = ifs[i].ifindex;
-	qsort(now, n, sizeof(*now), by_ifindex);
+	if (!known)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		known[i].ifindex = ifs[i].ifindex;
+		memcpy(known[i].name, ifs[i].name, sizeof(known[i].name));
+		known[i].role = r[i].role.role;
+		known[i].outcome = r[i].outcome;
+		known[i].up = ifs[i].up;
+	}
+	qsort(known, n, sizeof(*known), by_ifindex);
+	return known;
+}
+
+static void say_gone(const struct agent *a, const struct known_iface *now,
+		     size_t n)
+{
 	for (size_t i = 0; i < a->n_known; i++) {
 		const struct known_iface *was = &a->known[i];
 
@@ -159,27 +173,6 @@ static void say_gone(const struct agent *a, const struct iface *ifs, size_t n)
 			say("uplink %s (ifindex %u) gone: forgotten", was->name,
 			    was->ifindex);
 	}
-	free(now);
-}
-
-static void remember(struct agent *a, const struct iface *ifs,
-		     const struct guard_result *r, size_t n)
-{
-	struct known_iface *known = calloc(n ? n : 1, sizeof(*known));
-
-	if (!known)
-		return;	/* the next batch repeats a few lines */
-	for (size_t i = 0; i < n; i++) {
-		known[i].ifindex = ifs[i].ifindex;
-		memcpy(known[i].name, ifs[i].name, sizeof(known[i].name));
-		known[i].role = r[i].role.role;
-		known[i].outcome = r[i].outcome;
-		known[i].up = ifs[i].up;
-	}
-	qsort(known, n, sizeof(*known), by_ifindex);
-	free(a->known);
-	a->known = known;
-	a->n_known = n;
 }
 
 /* Brings the guard in line with the table; -1 when something failed that
@@ -188,6 +181,7 @@ static int reconcile(struct agent *a, struct guard_counts *counts, char *err)
 {
 	const struct iface_table *t = &a->ifaces;
 	struct guard_result *results = calloc(t->n ? t->n : 1, sizeof(*results));
+	struct known_iface *now;
 	bool followed;
 	int ret;
 
@@ -202,8 +196,13 @@ static int reconcile(struct agent *a, struct guard_counts *counts, char *err)
 	ret = guard_reconcile(&a->guard, t->ifs, t->n, results, counts, err);
 	for (size_t i = 0; i < t->n; i++)
 		say_change(a, &t->ifs[i], &results[i]);
-	say_gone(a, t->ifs, t->n);
-	remember(a, t->ifs, results, t->n);
+	now = known_now(t->ifs, results, t->n);
+	if (now) {
+		say_gone(a, now, t->n);
+		free(a->known);
+		a->known = now;
+		a->n_known = t->n;
+	}
 	free(results);
 	return ret;
 }
@@ -358,13 +357,9 @@ static int open_signals(char *err)
 
 static void adopt_guard(struct agent *a, enum tc_mode_choice tc_mode)
 {
-	struct bpf_map_info info = { 0 };
-	__u32 len = sizeof(info);
-
 	a->guard.names = a->names;
 	a->guard.tc_mode = tc_mode;
-	a->max_uplinks = bpf_obj_get_info_by_fd(a->guard.maps.uplinks, &info, &len) ?
-			 0 : info.max_entries;
+	a->max_uplinks = maps_room(a->guard.maps.uplinks);
 }
 
 /* SIGHUP: the configuration file and the command line again, then load. */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
-/* The agent's picture of the namespace's interfaces: a full dump, kept
- * current from link events, so that a bridge's role can follow its ports
- * without a dump per event. */
+/* A picture of the namespace's interfaces, one entry per ifindex: a dump
+ * fills it (ifaces_list), and the agent keeps it current from link events,
+ * so that a bridge's role can follow its ports without a dump per event. */
 #ifndef KSBPF_IFACE_TABLE_H
 #define KSBPF_IFACE_TABLE_H
 

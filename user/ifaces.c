@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "err.h"
-#include "link_event.h"
+#include "iface_table.h"
 
 static int request_dump(int fd)
 {
@@ -30,24 +30,8 @@ static int request_dump(int fd)
 	return send(fd, &req, sizeof(req), 0) == (ssize_t)sizeof(req) ? 0 : -1;
 }
 
-static int append(struct iface **list, size_t *n, size_t *cap,
-		  const struct iface *ifc)
-{
-	if (*n == *cap) {
-		size_t grown_cap = *cap ? *cap * 2 : 64;
-		struct iface *grown = realloc(*list, grown_cap * sizeof(**list));
-
-		if (!grown)
-			return -1;
-		*list = grown;
-		*cap = grown_cap;
-	}
-	(*list)[(*n)++] = *ifc;
-	return 0;
-}
-
 /* 1: the dump is complete; 0: more to read; -1 with errno. */
-static int read_part(int fd, struct iface **list, size_t *n, size_t *cap)
+static int read_part(int fd, struct iface_table *list)
 {
 	static char buf[32768] __attribute__((aligned(NLMSG_ALIGNTO)));
 	const struct nlmsghdr *nh = (const struct nlmsghdr *)buf;
@@ -66,7 +50,7 @@ static int read_part(int fd, struct iface **list, size_t *n, size_t *cap)
 			errno = e->error ? -e->error : EPROTO;
 			return -1;
 		}
-		if (link_event_parse(nh, &ev) == 0 && append(list, n, cap, &ev.iface))
+		if (link_event_parse(nh, &ev) == 0 && iface_table_apply(list, &ev))
 			return -1;
 	}
 	return 0;
@@ -75,8 +59,7 @@ static int read_part(int fd, struct iface **list, size_t *n, size_t *cap)
 int ifaces_list(struct iface **out, size_t *n, char *err)
 {
 	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	struct iface *list = NULL;
-	size_t cap = 0;
+	struct iface_table list = { 0 };
 	int done = 0;
 
 	*n = 0;
@@ -88,14 +71,14 @@ int ifaces_list(struct iface **out, size_t *n, char *err)
 		return -1;
 	}
 	while (!done)
-		done = read_part(fd, &list, n, &cap);
+		done = read_part(fd, &list);
 	close(fd);
 	if (done < 0) {
 		errf(err, "interface list: %s", strerror(errno));
-		free(list);
-		*n = 0;
+		iface_table_free(&list);
 		return -1;
 	}
-	*out = list ? list : calloc(1, sizeof(*list));
+	*n = list.n;
+	*out = list.ifs ? list.ifs : calloc(1, sizeof(*list.ifs));
 	return *out ? 0 : errf(err, "interface list: %s", strerror(ENOMEM));
 }

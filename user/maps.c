@@ -465,6 +465,13 @@ int maps_sync_policy(const struct map_fds *m, const struct policy *p,
 	return maps_write_config(m, &cfg, err);
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+	__u32 x = *(const __u32 *)a, y = *(const __u32 *)b;
+
+	return (x > y) - (x < y);
+}
+
 /* The keys of a small map, sorted, for telling whether a sync changed it. */
 static size_t small_map_keys(int fd, __u32 *keys, size_t max)
 {
@@ -477,13 +484,7 @@ static size_t small_map_keys(int fd, __u32 *keys, size_t max)
 		key = next;
 		keys[n++] = key;
 	}
-	for (size_t i = 1; i < n; i++)	/* insertion sort: at most 64 */
-		for (size_t k = i; k > 0 && keys[k - 1] > keys[k]; k--) {
-			__u32 t = keys[k];
-
-			keys[k] = keys[k - 1];
-			keys[k - 1] = t;
-		}
+	qsort(keys, n, sizeof(*keys), cmp_u32);
 	return n;
 }
 
@@ -590,6 +591,14 @@ int maps_read_interface_policy(const struct map_fds *m, struct policy *p)
 		p->tunnels[p->n_tunnels - 1][KSBPF_IFNAME_LEN - 1] = '\0';
 	}
 	return 0;
+}
+
+unsigned int maps_room(int fd)
+{
+	struct bpf_map_info info = { 0 };
+	__u32 len = sizeof(info);
+
+	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.max_entries;
 }
 
 int maps_read_config(const struct map_fds *m, struct ksbpf_config *cfg)

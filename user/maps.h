@@ -56,6 +56,8 @@ int maps_sync_tunnel_addrs(const struct map_fds *m, char *err);
  * status, the agent and adopting loaders). */
 int maps_read_interface_policy(const struct map_fds *m, struct policy *p);
 int maps_read_config(const struct map_fds *m, struct ksbpf_config *cfg);
+/* A map's max_entries; 0 if it cannot be read. */
+unsigned int maps_room(int fd);
 int maps_write_config(const struct map_fds *m, const struct ksbpf_config *cfg,
 		      char *err);
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include "roles.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,11 +89,17 @@ static const struct iface *find(const struct iface **sorted, size_t n,
 	return hit ? *hit : NULL;
 }
 
-static void set(struct iface_role *r, enum role role, const char *fmt,
-		const char *arg)
+static void set(struct iface_role *r, enum role role, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void set(struct iface_role *r, enum role role, const char *fmt, ...)
 {
+	va_list ap;
+
 	r->role = role;
-	snprintf(r->why, sizeof(r->why), fmt, arg);
+	va_start(ap, fmt);
+	vsnprintf(r->why, sizeof(r->why), fmt, ap);
+	va_end(ap);
 }
 
 /* Everything but a bridge's own role, which its ports decide. */
@@ -102,15 +109,14 @@ static void assign_own(const struct policy *p, const struct iface *ifc,
 	const struct iface_rule *rule = rule_for(p, ifc);
 
 	if (ifc->loopback)
-		set(r, ROLE_LOOPBACK, "loopback%s", "");
+		set(r, ROLE_LOOPBACK, "loopback");
 	else if (policy_is_tunnel(p, ifc->name))
-		set(r, ROLE_TUNNEL, "named as a tunnel%s", "");
+		set(r, ROLE_TUNNEL, "named as a tunnel");
 	else if (rule)
-		set(r, rule->role == KSBPF_ROLE_LOCAL ? ROLE_LOCAL : ROLE_UPLINK,
-		    rule->role == KSBPF_ROLE_LOCAL ? "--local %s" : "--uplink %s",
-		    rule->pattern);
+		set(r, (enum role)rule->role, "--%s %s",
+		    rule->role == KSBPF_ROLE_LOCAL ? "local" : "uplink", rule->pattern);
 	else if (is_kind(ifc, "bridge"))
-		set(r, ROLE_LOCAL, "bridge without a wire port%s", "");
+		set(r, ROLE_LOCAL, "bridge without a wire port");
 	else if (master && is_kind(master, "bridge") && leads_into_host(ifc))
 		set(r, ROLE_LOCAL, "port of bridge %s, into this host", master->name);
 	else if (is_pair(ifc) && is_pod_interface(ifc))
@@ -119,7 +125,7 @@ static void assign_own(const struct policy *p, const struct iface *ifc,
 		set(r, ROLE_UPLINK, "%s not in a bridge: its peer's namespace may "
 		    "reach a wire", ifc->kind);
 	else if (!ifc->kind[0])
-		set(r, ROLE_UPLINK, "hardware%s", "");
+		set(r, ROLE_UPLINK, "hardware");
 	else
 		set(r, ROLE_UPLINK, "%s: may reach a wire", ifc->kind);
 }

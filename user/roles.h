@@ -11,11 +11,12 @@
 #include "ifaces.h"
 #include "policy.h"
 
+/* The two an --uplink/--local rule forces share its numbers. */
 enum role {
-	ROLE_LOOPBACK,	/* never judged: row 2 */
-	ROLE_TUNNEL,	/* named as a tunnel: row 1 */
-	ROLE_UPLINK,	/* reaches a wire: TC judges what leaves by it */
-	ROLE_LOCAL,	/* leads only to namespaces and VMs of this host */
+	ROLE_LOOPBACK = 3,			/* never judged: row 2 */
+	ROLE_TUNNEL = 4,			/* named as a tunnel: row 1 */
+	ROLE_UPLINK = KSBPF_ROLE_UPLINK,	/* reaches a wire: TC judges it */
+	ROLE_LOCAL = KSBPF_ROLE_LOCAL,		/* leads only to this host */
 };
 
 struct iface_role {

@@ -80,13 +80,11 @@ static bool active_tunnel(const struct map_fds *m, __u32 ifindex)
 }
 
 static void collect_tunnels(struct status *s, const struct map_fds *m,
-			    const struct iface *ifs, size_t n_ifs)
+			    const struct policy *names)
 {
-	struct policy *names = calloc(1, sizeof(*names));
+	const struct iface *ifs = s->ifs;
+	size_t n_ifs = s->n_ifs;
 
-	if (!names)
-		return;
-	maps_read_interface_policy(m, names);
 	for (unsigned int i = 0; i < names->n_tunnels; i++) {
 		bool seen = false;
 
@@ -109,7 +107,6 @@ static void collect_tunnels(struct status *s, const struct map_fds *m,
 			s->n_tunnels++;
 		}
 	}
-	free(names);
 }
 
 static bool recorded_uplink(const struct status *s, const struct iface *ifc)
@@ -121,19 +118,10 @@ static bool recorded_uplink(const struct status *s, const struct iface *ifc)
 	return false;
 }
 
-static bool is_tunnel_name(const struct status *s, const char *ifname)
-{
-	for (int i = 0; i < s->n_tunnels; i++)
-		if (ifname_matches(s->tunnels[i].pattern, ifname))
-			return true;
-	return false;
-}
-
 /* Tunnel ifindexes still allowed whose interface is gone or no longer a
  * tunnel: left behind when no agent ran, and a later interface could get
  * the same ifindex. */
-static void collect_stale_tunnels(struct status *s, const struct map_fds *m,
-				  const struct iface *ifs, size_t n_ifs)
+static void collect_stale_tunnels(struct status *s, const struct map_fds *m)
 {
 	__u32 key, next;
 	bool first = true;
@@ -144,20 +132,12 @@ static void collect_stale_tunnels(struct status *s, const struct map_fds *m,
 
 		first = false;
 		key = next;
-		for (size_t i = 0; i < n_ifs; i++)
-			if (ifs[i].ifindex == key)
-				live = ifs[i].up && is_tunnel_name(s, ifs[i].name);
+		for (size_t i = 0; i < s->n_ifs; i++)
+			if (s->ifs[i].ifindex == key)
+				live = s->ifs[i].up && s->roles[i].role == ROLE_TUNNEL;
 		if (!live)
 			s->stale_tunnels[s->n_stale_tunnels++] = key;
 	}
-}
-
-static unsigned int map_room(int fd)
-{
-	struct bpf_map_info info = { 0 };
-	__u32 len = sizeof(info);
-
-	return bpf_obj_get_info_by_fd(fd, &info, &len) ? 0 : info.max_entries;
 }
 
 static bool is_unguarded(const struct status *s, size_t i)
@@ -170,22 +150,28 @@ static bool uplinks_full(const struct status *s)
 	return s->max_uplinks && (unsigned int)s->n_uplinks >= s->max_uplinks;
 }
 
+/* Every interface's role, from the pinned names and rules (names: room
+ * for them, read here and kept for the tunnel list). */
+static int collect_roles(struct status *s, const struct map_fds *m,
+			 struct policy *names, char *err)
+{
+	s->roles = calloc(s->n_ifs ? s->n_ifs : 1, sizeof(*s->roles));
+	if (!s->roles)
+		return errf(err, "status: out of memory");
+	maps_read_interface_policy(m, names);
+	return roles_assign(names, s->ifs, s->n_ifs, s->roles) ?
+		errf(err, "status: out of memory") : 0;
+}
+
 static int collect_uplinks(struct status *s, const struct map_fds *m, char *err)
 {
-	struct policy *names = calloc(1, sizeof(*names));
 	__u32 key, next;
 	bool first = true;
 
-	s->max_uplinks = map_room(m->uplinks);
+	s->max_uplinks = maps_room(m->uplinks);
 	s->uplinks = calloc(s->max_uplinks ? s->max_uplinks : 1, sizeof(*s->uplinks));
-	s->roles = calloc(s->n_ifs ? s->n_ifs : 1, sizeof(*s->roles));
-	if (!names || !s->uplinks || !s->roles) {
-		free(names);
+	if (!s->uplinks)
 		return errf(err, "status: out of memory");
-	}
-	maps_read_interface_policy(m, names);
-	roles_assign(names, s->ifs, s->n_ifs, s->roles);
-	free(names);
 	while ((unsigned int)s->n_uplinks < s->max_uplinks &&
 	       !bpf_map_get_next_key(m->uplinks, first ? NULL : &key, &next)) {
 		struct uplink_state *u = &s->uplinks[s->n_uplinks];
@@ -320,13 +306,20 @@ static void resolve_cgroup(struct status *s, const struct options *o)
 
 static int collect(struct status *s, const struct options *o, char *err)
 {
+	struct policy *names = calloc(1, sizeof(*names));
 	struct map_fds m;
 	uint64_t guard_cgroup;
 	uint32_t guard_prog;
 
-	if (maps_open_pinned(s->dir, &m, err))
+	if (!names)
+		return errf(err, "status: out of memory");
+	if (maps_open_pinned(s->dir, &m, err)) {
+		free(names);
 		return -1;
-	if (ifaces_list(&s->ifs, &s->n_ifs, err)) {
+	}
+	if (ifaces_list(&s->ifs, &s->n_ifs, err) || collect_roles(s, &m, names, err) ||
+	    collect_uplinks(s, &m, err)) {
+		free(names);
 		maps_close(&m);
 		return -1;
 	}
@@ -344,12 +337,9 @@ static int collect(struct status *s, const struct options *o, char *err)
 					      &guard_cgroup, &guard_prog) &&
 			      guard_cgroup == s->cg_id;
 	resolve_cgroup(s, o);
-	collect_tunnels(s, &m, s->ifs, s->n_ifs);
-	collect_stale_tunnels(s, &m, s->ifs, s->n_ifs);
-	if (collect_uplinks(s, &m, err)) {
-		maps_close(&m);
-		return -1;
-	}
+	collect_tunnels(s, &m, names);
+	free(names);
+	collect_stale_tunnels(s, &m);
 	collect_endpoints(s, &m);
 	collect_lans(s, &m);
 	collect_lan_dns(s, &m);

@@ -137,6 +137,26 @@ adv_row() {
 	echo "RESULT $name $att $leaked $res $*"
 }
 
+# adv_try DESCRIPTION COMMAND...: a tampering attempt that must fail: exit
+# non-zero and, if ADV_TRY_SAYS is set, print that (grep pattern). Counts in
+# TRIED and REFUSED, and lists what got through in LET.
+TRIED=0 REFUSED=0 LET=""
+adv_try() {
+	local d=$1 rc
+	shift
+	TRIED=$((TRIED + 1))
+	"$@" >"$LAB_DIR/try.out" 2>&1
+	rc=$?
+	if [ "$rc" != 0 ] && { [ -z "${ADV_TRY_SAYS:-}" ] ||
+		grep -q "$ADV_TRY_SAYS" "$LAB_DIR/try.out"; }; then
+		REFUSED=$((REFUSED + 1))
+		pass "refused: $d (exit $rc: $(head -c 90 "$LAB_DIR/try.out" | tr '\n' ' '))"
+	else
+		LET="$LET, $d"
+		fail "ALLOWED: $d (exit $rc): $(head -c 200 "$LAB_DIR/try.out" | tr '\n' ' ')"
+	fi
+}
+
 # adv_load ARGS...: ks_load, or fail and exit.
 adv_load() {
 	if ! ks_load "$@" >"$LAB_DIR/load.out" 2>&1; then

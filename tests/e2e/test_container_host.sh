@@ -138,7 +138,10 @@ leak_probes() {
 }
 F_INET() { echo "(dst host $LAB_INET4 or dst host $LAB_INET6)"; }
 role() {	# FILE NAME
-	js "$1" "[(i['role'], i['why']) for i in d['interfaces'] if i['name'] == '$2'][0][0]"
+	js "$1" "[i['role'] for i in d['interfaces'] if i['name'] == '$2'][0]"
+}
+why() {	# FILE NAME: the reason status gives for its role
+	js "$1" "[i['why'] for i in d['interfaces'] if i['name'] == '$2'][0]"
 }
 attached() {	# FILE NAME: 1 if an uplink with its program attached
 	js "$1" "[u['attached'] for u in d['uplinks'] if u['name'] == '$2'] == [True]"
@@ -256,8 +259,7 @@ ks_load --uplink up0 >"$LAB_DIR/load-vm.out" 2>&1
 check_eq "ksbpf load --uplink up0 (exit)" "$?" 0
 ks_status_json "$S"
 check_eq "status exit code" "$?" 0
-check_eq "role of ksbu0" "$(js "$S" "[i['why'] for i in d['interfaces'] if i['name'] == 'ksbu0']")" \
-	'["bridge with wire port up0"]'
+check_eq "role of ksbu0" "$(why "$S" ksbu0)" "bridge with wire port up0"
 check_eq "ksbu0 attached" "$(attached "$S" ksbu0)" 1
 check_eq "up0 attached" "$(attached "$S" up0)" 1
 check_eq "role of ksvm0" "$(role "$S" ksvm0)" local
@@ -305,8 +307,7 @@ ms=$((($(date +%s%N) - t0) / 1000000))
 info "ksbr1 guarded ${ms} ms after kswire0 joined it"
 check "ksbr1 guarded within $bound ms of gaining a wire port (${ms} ms)" test "$ms" -lt "$bound"
 ks_status_json "$S"
-check_eq "ksbr1's role now" "$(js "$S" "[i['why'] for i in d['interfaces'] if i['name'] == 'ksbr1']")" \
-	'["bridge with wire port kswire0"]'
+check_eq "ksbr1's role now" "$(why "$S" ksbr1)" "bridge with wire port kswire0"
 check_eq "ksbr1 attached" "$(attached "$S" ksbr1)" 1
 ip -n "$LAB_NS_C" link set kswire0 nomaster
 wait_for 5 grep -q "local link ksbr1 (ifindex $br1): .*TC program removed" "$LAB_DIR/agent.log" ||

@@ -29,23 +29,6 @@ AS_NOBODY=(setpriv --reuid=nobody --regid=nogroup --clear-groups --inh-caps=-all
 nob() { "${AS_NOBODY[@]}" "$@"; }
 nob_client() { nsenter --net="/run/netns/$LAB_NS_C" "${AS_NOBODY[@]}" "$@"; }
 
-TRIED=0 REFUSED=0 LET=""
-# try DESCRIPTION COMMAND...: must exit non-zero, and enforcement must stay.
-try() {
-	local d=$1 rc
-	shift
-	TRIED=$((TRIED + 1))
-	"$@" >"$LAB_DIR/try.out" 2>&1
-	rc=$?
-	if [ "$rc" != 0 ]; then
-		REFUSED=$((REFUSED + 1))
-		pass "refused: $d ($(head -c 90 "$LAB_DIR/try.out" | tr '\n' ' '))"
-	else
-		LET="$LET, $d"
-		fail "ALLOWED: $d: $(head -c 200 "$LAB_DIR/try.out" | tr '\n' ' ')"
-	fi
-}
-
 lab_step "modes of the pins"
 check_eq "pin directory mode/owner" "$(stat -c '%a %U %G' "$B")" "700 root root"
 bad=$(find "$B" -mindepth 1 \( ! -perm 600 -o ! -user root -o ! -group root \) -printf '%p %m %u\n')
@@ -60,34 +43,34 @@ TC_PIN=$(find "$B" -name 'link_tc_egress_*' | head -1)
 LAN_ALL=(key hex 00 00 00 00 00 00 00 00 value hex 08 00 00 00)
 
 lab_step "as nobody: maps, programs, links, pins"
-try "bpftool map dump pinned ksbpf_config" nob bpftool map dump pinned "$B/ksbpf_config"
-try "bpftool map update pinned ksbpf_lan4 0.0.0.0/0" nob bpftool map update pinned "$B/ksbpf_lan4" "${LAN_ALL[@]}"
-try "bpftool map update id $MAP_ID (by id) 0.0.0.0/0" nob bpftool map update id "$MAP_ID" "${LAN_ALL[@]}"
-try "bpftool map delete pinned ksbpf_tunnels" nob bpftool map delete pinned "$B/ksbpf_tunnels" key hex 01 00 00 00
-try "bpftool map dump id $MAP_ID" nob bpftool map dump id "$MAP_ID"
-try "bpftool prog show pinned prog_tc_egress" nob bpftool prog show pinned "$B/prog_tc_egress"
-try "bpftool link detach pinned link_cg_egress" nob bpftool link detach pinned "$B/link_cg_egress"
-try "bpftool link detach pinned $(basename "$TC_PIN")" nob bpftool link detach pinned "$TC_PIN"
-try "bpftool link detach id $LINK_ID" nob bpftool link detach id "$LINK_ID"
-try "ls the pin directory" nob ls "$B"
-try "rm link_cg_egress" nob rm -f "$B/link_cg_egress"
-try "unlink $(basename "$TC_PIN")" nob unlink "$TC_PIN"
-try "mv link_cg_egress out" nob mv "$B/link_cg_egress" /tmp/adv-stolen-pin
-try "rmdir the pin directory" nob rmdir "$B"
-try "rm -rf the pin directory" nob sh -c "rm -rf '$B' && ! test -e '$B'"
-try "bpftool link show (all links, ids only)" nob sh -c "bpftool link show | grep -q ."
+adv_try "bpftool map dump pinned ksbpf_config" nob bpftool map dump pinned "$B/ksbpf_config"
+adv_try "bpftool map update pinned ksbpf_lan4 0.0.0.0/0" nob bpftool map update pinned "$B/ksbpf_lan4" "${LAN_ALL[@]}"
+adv_try "bpftool map update id $MAP_ID (by id) 0.0.0.0/0" nob bpftool map update id "$MAP_ID" "${LAN_ALL[@]}"
+adv_try "bpftool map delete pinned ksbpf_tunnels" nob bpftool map delete pinned "$B/ksbpf_tunnels" key hex 01 00 00 00
+adv_try "bpftool map dump id $MAP_ID" nob bpftool map dump id "$MAP_ID"
+adv_try "bpftool prog show pinned prog_tc_egress" nob bpftool prog show pinned "$B/prog_tc_egress"
+adv_try "bpftool link detach pinned link_cg_egress" nob bpftool link detach pinned "$B/link_cg_egress"
+adv_try "bpftool link detach pinned $(basename "$TC_PIN")" nob bpftool link detach pinned "$TC_PIN"
+adv_try "bpftool link detach id $LINK_ID" nob bpftool link detach id "$LINK_ID"
+adv_try "ls the pin directory" nob ls "$B"
+adv_try "rm link_cg_egress" nob rm -f "$B/link_cg_egress"
+adv_try "unlink $(basename "$TC_PIN")" nob unlink "$TC_PIN"
+adv_try "mv link_cg_egress out" nob mv "$B/link_cg_egress" /tmp/adv-stolen-pin
+adv_try "rmdir the pin directory" nob rmdir "$B"
+adv_try "rm -rf the pin directory" nob sh -c "rm -rf '$B' && ! test -e '$B'"
+adv_try "bpftool link show (all links, ids only)" nob sh -c "bpftool link show | grep -q ."
 
 lab_step "as nobody: ksbpf itself"
 # (not through the lab's ks wrapper, which passes a --config in the 0700 lab
 # directory; the same lab --bpffs and --cgroup, and nobody cannot attach)
 KS_OPTS=(--bpffs "$B" --cgroup "$LAB_CG" --config /dev/null)
-try "ksbpf unload" nob_client "$KSBPF" unload "${KS_OPTS[@]}"
-try "ksbpf allow lan 0.0.0.0/0" nob_client "$KSBPF" allow lan 0.0.0.0/0 "${KS_OPTS[@]}"
-try "ksbpf tunnel add up0" nob_client "$KSBPF" tunnel add up0 "${KS_OPTS[@]}"
-try "ksbpf app set <lab cgroup> bypass" nob_client "$KSBPF" app set "$LAB_CG" bypass "${KS_OPTS[@]}"
-try "ksbpf load --allow-lan --lan 0.0.0.0/0" nob_client "$KSBPF" load --tunnel "$LAB_WG_C" \
+adv_try "ksbpf unload" nob_client "$KSBPF" unload "${KS_OPTS[@]}"
+adv_try "ksbpf allow lan 0.0.0.0/0" nob_client "$KSBPF" allow lan 0.0.0.0/0 "${KS_OPTS[@]}"
+adv_try "ksbpf tunnel add up0" nob_client "$KSBPF" tunnel add up0 "${KS_OPTS[@]}"
+adv_try "ksbpf app set <lab cgroup> bypass" nob_client "$KSBPF" app set "$LAB_CG" bypass "${KS_OPTS[@]}"
+adv_try "ksbpf load --allow-lan --lan 0.0.0.0/0" nob_client "$KSBPF" load --tunnel "$LAB_WG_C" \
 	--endpoint "$LAB_EP_SPEC" --lan 0.0.0.0/0 "${KS_OPTS[@]}"
-try "escape the lab cgroup (write the cgroup root's cgroup.procs)" \
+adv_try "escape the lab cgroup (write the cgroup root's cgroup.procs)" \
 	nsenter --net="/run/netns/$LAB_NS_C" /bin/sh -c \
 	'echo $$ > "$0/cgroup.procs" && exec "$@"' "$LAB_CG" "${AS_NOBODY[@]}" \
 	/bin/sh -c 'echo $$ > "$0/cgroup.procs"' "$LAB_CG2"

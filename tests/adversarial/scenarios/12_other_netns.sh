@@ -46,33 +46,19 @@ MAPS0=$(dump)
 
 in_other() { nsenter --net="/run/netns/$OTHER_NS" "$@"; }
 KS_OPTS=(--bpffs "$B" --cgroup "$LAB_CG" --config /dev/null)
-TRIED=0 REFUSED=0 LET=""
-# try DESCRIPTION COMMAND...: must exit non-zero, naming the other namespace.
-try() {
-	local d=$1 rc
-	shift
-	TRIED=$((TRIED + 1))
-	"$@" >"$LAB_DIR/try.out" 2>&1
-	rc=$?
-	if [ "$rc" != 0 ] && grep -q "guards another network namespace" "$LAB_DIR/try.out"; then
-		REFUSED=$((REFUSED + 1))
-		pass "refused: $d (exit $rc)"
-	else
-		LET="$LET, $d"
-		fail "ALLOWED: $d (exit $rc): $(head -c 200 "$LAB_DIR/try.out" | tr '\n' ' ')"
-	fi
-}
+# Each refusal must say why.
+ADV_TRY_SAYS="guards another network namespace"
 
 lab_step "root in $OTHER_NS, on the lab's pins"
-try "ksbpf tunnel add up0" in_other "$KSBPF" tunnel add up0 "${KS_OPTS[@]}"
-try "ksbpf tunnel del $LAB_WG_C" in_other "$KSBPF" tunnel del "$LAB_WG_C" "${KS_OPTS[@]}"
-try "ksbpf allow lan 0.0.0.0/0" in_other "$KSBPF" allow lan 0.0.0.0/0 "${KS_OPTS[@]}"
-try "ksbpf deny endpoint $LAB_EP_SPEC" in_other "$KSBPF" deny endpoint "$LAB_EP_SPEC" "${KS_OPTS[@]}"
-try "ksbpf app set <lab cgroup> bypass" in_other "$KSBPF" app set "$LAB_CG" bypass "${KS_OPTS[@]}"
-try "ksbpf load --tunnel up0" in_other "$KSBPF" load --tunnel up0 --endpoint "$LAB_EP_SPEC" "${KS_OPTS[@]}"
-try "ksbpf run --tunnel up0" in_other timeout 10 "$KSBPF" run --tunnel up0 "${KS_OPTS[@]}"
-try "ksbpf status" in_other "$KSBPF" status "${KS_OPTS[@]}"
-try "ksbpf verify" in_other "$KSBPF" verify "${KS_OPTS[@]}"
+adv_try "ksbpf tunnel add up0" in_other "$KSBPF" tunnel add up0 "${KS_OPTS[@]}"
+adv_try "ksbpf tunnel del $LAB_WG_C" in_other "$KSBPF" tunnel del "$LAB_WG_C" "${KS_OPTS[@]}"
+adv_try "ksbpf allow lan 0.0.0.0/0" in_other "$KSBPF" allow lan 0.0.0.0/0 "${KS_OPTS[@]}"
+adv_try "ksbpf deny endpoint $LAB_EP_SPEC" in_other "$KSBPF" deny endpoint "$LAB_EP_SPEC" "${KS_OPTS[@]}"
+adv_try "ksbpf app set <lab cgroup> bypass" in_other "$KSBPF" app set "$LAB_CG" bypass "${KS_OPTS[@]}"
+adv_try "ksbpf load --tunnel up0" in_other "$KSBPF" load --tunnel up0 --endpoint "$LAB_EP_SPEC" "${KS_OPTS[@]}"
+adv_try "ksbpf run --tunnel up0" in_other timeout 10 "$KSBPF" run --tunnel up0 "${KS_OPTS[@]}"
+adv_try "ksbpf status" in_other "$KSBPF" status "${KS_OPTS[@]}"
+adv_try "ksbpf verify" in_other "$KSBPF" verify "${KS_OPTS[@]}"
 sed 's/^/          | /' "$LAB_DIR/try.out"
 
 lab_step "12b: load in a mount namespace of its own, onto a fresh --bpffs"
