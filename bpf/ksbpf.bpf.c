@@ -135,16 +135,42 @@ int ksbpf_l3_ingress(struct __sk_buff *skb)
 	return tc_hook(skb, KSBPF_HOOK_TC_INGRESS, false);
 }
 
-/* Records each new socket's namespace for socket_netns(), on kernels that
- * need it (the loader loads this program only there). */
-SEC("cgroup/sock_create")
-int ksbpf_sock_create(struct bpf_sock *sk)
+/* Without the helper, socket_netns() reads what this recorded. */
+static __always_inline void record_netns(struct bpf_sock *sk)
 {
 	__u64 *netns = bpf_sk_storage_get(&ksbpf_sock_netns, sk, 0,
 					  BPF_SK_STORAGE_GET_F_CREATE);
 
 	if (netns)
 		*netns = bpf_get_netns_cookie(sk);
+}
+
+/* Split tunnelling: a bypass app's new sockets carry the mark that ksbpf's
+ * ip rule sends to the uplinks' routes. Only routing reads it; the verdict
+ * still goes by cgroup, so a forged mark gains nothing. */
+static __always_inline void route_bypass_app(struct bpf_sock *sk)
+{
+	const struct ksbpf_config *cfg = ksbpf_get_config();
+	__u32 zero = 0;
+	const struct ksbpf_bypass_route *route =
+		bpf_map_lookup_elem(&ksbpf_bypass_route, &zero);
+	struct app app = {};
+
+	if (!cfg || !route || !route->mark ||
+	    bpf_get_netns_cookie(sk) != cfg->netns_cookie)
+		return;
+	find_caller_app(cfg, &app);
+	if (app.policy == KSBPF_APP_BYPASS)
+		sk->mark = route->mark;
+}
+
+/* Sockets are created by the task that owns them, in its cgroup. */
+SEC("cgroup/sock_create")
+int ksbpf_sock_create(struct bpf_sock *sk)
+{
+	if (!skb_netns_cookie)
+		record_netns(sk);
+	route_bypass_app(sk);
 	return 1;	/* never refuses a socket */
 }
 

@@ -176,6 +176,14 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } ksbpf_guarded_cgroup SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct ksbpf_bypass_route);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ksbpf_bypass_route SEC(".maps");
+
 /* Kernels before 6.15, whose cgroup_skb programs cannot ask a packet's
  * network namespace: each socket's, recorded when it is created
  * (ksbpf_sock_create). Cloned to the sockets a listener accepts. */

@@ -82,6 +82,26 @@ struct ksbpf_config {
 	__u64 netns_cookie;	/* the namespace ksbpf guards */
 };
 
+/*
+ * ksbpf_bypass_route (an array of one): how bypass apps' sockets leave by
+ * the uplinks however the VPN routes (docs/policy.md, "Split tunnelling").
+ * ksbpf_sock_create gives their new sockets the mark; an ip rule per family
+ * sends that mark to ksbpf's own table, which holds the uplinks' routes. The
+ * mark only routes: verdicts never read it.
+ */
+#define KSBPF_DEFAULT_BYPASS_MARK 0x6b730000u	/* "ks", clear of wg-quick's
+						 * 0xca6c and Tailscale's bits */
+#define KSBPF_DEFAULT_BYPASS_TABLE 27507u	/* 0x6b73 */
+#define KSBPF_DEFAULT_BYPASS_PRIORITY 5190u	/* before Tailscale (5210),
+						 * NetworkManager, wg-quick */
+
+struct ksbpf_bypass_route {
+	__u32 mark;		/* 0: bypass apps are not routed */
+	__u32 table;
+	__u32 priority;		/* of the ip rules */
+	__u32 pad;
+};
+
 /* ksbpf_tunnel_addrs: the addresses of the active tunnels (key: struct
  * ksbpf_addr_key). Inbound packets to them through an uplink are dropped:
  * CVE-2019-14899 probing. */

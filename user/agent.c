@@ -30,6 +30,7 @@
 #include "link_event.h"
 #include "names.h"
 #include "pins.h"
+#include "route_msg.h"
 
 /* Once a second the agent logs new drops, at most this many lines, and
  * every APP_SWEEP_TICKS it looks for removed app cgroups. */
@@ -54,6 +55,8 @@ struct agent {
 	int tick_timer;
 	unsigned long ticks;
 	bool resync_pending;
+	bool routing_pending;		/* bypass routing failed: retried */
+	char routing_said[ERR_LEN];	/* the last failure said */
 	struct iface_table ifaces;
 	struct known_iface *known;	/* sorted by ifindex */
 	size_t n_known;
@@ -75,6 +78,27 @@ static void say(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+/* Bypass routing follows every reconcile and every change of the main
+ * table or the rules; a failure is said once, and retried every tick. */
+static void routing_done(struct agent *a, bool failed)
+{
+	const char *why = failed ? a->guard.routing_error : "";
+
+	a->routing_pending = failed;
+	if (!strcmp(why, a->routing_said))
+		return;
+	if (failed)
+		say("bypass apps are NOT routed by the uplinks: %s", why);
+	else
+		say("bypass routing in place again");
+	snprintf(a->routing_said, sizeof(a->routing_said), "%s", why);
+}
+
+static void route_bypass(struct agent *a)
+{
+	routing_done(a, guard_route_bypass(&a->guard) != 0);
 }
 
 /* `ksbpf tunnel add|del` may have changed the names meanwhile. */
@@ -194,6 +218,7 @@ static int reconcile(struct agent *a, struct guard_counts *counts, char *err)
 	if (followed)
 		say("a load pinned new programs: new uplinks get them");
 	ret = guard_reconcile(&a->guard, t->ifs, t->n, results, counts, err);
+	routing_done(a, counts->routing_failed);
 	for (size_t i = 0; i < t->n; i++)
 		say_change(a, &t->ifs[i], &results[i]);
 	now = known_now(t->ifs, results, t->n);
@@ -240,11 +265,14 @@ static int resync(struct agent *a)
 static int open_netlink(unsigned int buffer, char *err)
 {
 	/* Links for the tunnel set and the uplinks; addresses for the tunnel
-	 * addresses that --block-inbound protects. */
+	 * addresses that --block-inbound protects; routes and rules for the
+	 * bypass apps' routes. */
 	struct sockaddr_nl sa = {
 		.nl_family = AF_NETLINK,
-		.nl_groups = RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR,
+		.nl_groups = RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR |
+			     RTMGRP_IPV4_ROUTE | RTMGRP_IPV6_ROUTE,
 	};
+	const int rule_groups[] = { RTNLGRP_IPV4_RULE, RTNLGRP_IPV6_RULE };
 	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK,
 			NETLINK_ROUTE);
 
@@ -258,11 +286,35 @@ static int open_netlink(unsigned int buffer, char *err)
 		return -1;
 	}
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
-		errf(err, "netlink bind (link and address groups): %s", strerror(errno));
+		errf(err, "netlink bind (link, address and route groups): %s",
+		     strerror(errno));
 		close(fd);
 		return -1;
 	}
+	/* Without IPv6 there is no IPv6 rule group: nothing to follow. */
+	for (size_t i = 0; i < sizeof(rule_groups) / sizeof(rule_groups[0]); i++)
+		setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &rule_groups[i],
+			   sizeof(rule_groups[i]));
 	return fd;
+}
+
+/* The main table's routes are copied, ksbpf's rules must stay, and the
+ * uplinks' addresses have rules of their own; changes to ksbpf's own table
+ * are its own doing. */
+static bool changes_bypass_routes(const struct nlmsghdr *nh)
+{
+	struct route_msg r;
+
+	switch (nh->nlmsg_type) {
+	case RTM_NEWRULE:
+	case RTM_DELRULE:
+	case RTM_NEWADDR:
+	case RTM_DELADDR:
+		return true;
+	default:
+		break;
+	}
+	return route_msg_parse(nh, &r) == 0 && r.table == RT_TABLE_MAIN;
 }
 
 /* The table follows the batch, then the guard follows the table once.
@@ -270,7 +322,7 @@ static int open_netlink(unsigned int buffer, char *err)
 static int handle_messages(struct agent *a, const char *buf, size_t len)
 {
 	const struct nlmsghdr *nh = (const struct nlmsghdr *)buf;
-	bool links = false, addresses = false;
+	bool links = false, addresses = false, routes = false;
 	struct guard_counts counts;
 	struct link_event ev;
 	int left = (int)len;
@@ -286,7 +338,11 @@ static int handle_messages(struct agent *a, const char *buf, size_t len)
 		links |= parsed == 0;
 		addresses |= nh->nlmsg_type == RTM_NEWADDR ||
 			     nh->nlmsg_type == RTM_DELADDR;
+		routes |= changes_bypass_routes(nh);
 	}
+	/* A reconcile routes bypass apps too. */
+	if (routes && !links)
+		route_bypass(a);
 	if (links && reconcile(a, &counts, err))
 		say("%s", err);
 	else if (addresses && maps_sync_tunnel_addrs(&a->guard.maps, err))
@@ -481,6 +537,8 @@ static void tick(struct agent *a)
 	log_drops(a);
 	if (a->resync_pending)
 		locked_resync(a);
+	else if (a->routing_pending)
+		route_bypass(a);
 	if (++a->ticks % APP_SWEEP_TICKS == 0)
 		sweep_apps(a);
 }

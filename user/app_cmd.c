@@ -19,6 +19,7 @@
 #include "json.h"
 #include "names.h"
 #include "pins.h"
+#include "run_as.h"
 
 static int open_maps(const struct options *o, struct map_fds *m, int *lock,
 		     char *err)
@@ -99,9 +100,12 @@ static void print_list(const struct app_info *apps, size_t n, bool json)
 static int usage(void)
 {
 	fprintf(stderr, "ksbpf: usage: ksbpf app set CGROUP_DIR enforce|bypass|block | "
-		"app del CGROUP_DIR | app list [--json]\n");
+		"app del CGROUP_DIR | app list [--json] | "
+		"app add-pid PID --policy POLICY [--name NAME]\n");
 	return EXIT_USAGE;
 }
+
+static int cmd_add_pid(const struct options *o);
 
 int cmd_app(const struct options *o)
 {
@@ -114,6 +118,10 @@ int cmd_app(const struct options *o)
 	size_t n = 0;
 	int lock, ret;
 
+	if (!strcmp(verb, "add-pid"))
+		return o->n_args == 2 ? cmd_add_pid(o) : usage();
+	if (o->app_policy || o->app_name[0] || o->app_user[0])
+		return usage();	/* --policy, --name: add-pid's */
 	if (!strcmp(verb, "set") ? o->n_args != 3 :
 	    !strcmp(verb, "del") ? o->n_args != 2 :
 	    !strcmp(verb, "list") ? o->n_args != 1 : 1)
@@ -150,17 +158,18 @@ int cmd_app(const struct options *o)
 	return EXIT_OK;
 }
 
-/* <attach cgroup>/ksbpf.apps/NAME, created if needed. */
-static int app_cgroup(const struct options *o, char *path, size_t len, char *err)
+/* <attach cgroup>/ksbpf.apps/NAME (--name, else fallback), created if
+ * needed. */
+static int app_cgroup(const struct options *o, const char *fallback, char *path,
+		      size_t len, char *err)
 {
 	char base[PATH_MAX], name[64];
 
 	if (cli_cgroup_path(o, base, sizeof(base), err))
 		return -1;
-	snprintf(name, sizeof(name), "%s",
-		 o->app_name[0] ? o->app_name : basename(o->command[0]));
-	if (!name[0] || !strcmp(name, ".") || !strcmp(name, ".."))
-		return errf(err, "exec: give the app a --name");
+	snprintf(name, sizeof(name), "%s", o->app_name[0] ? o->app_name : fallback);
+	if (!name[0] || strchr(name, '/') || !strcmp(name, ".") || !strcmp(name, ".."))
+		return errf(err, "give the app a --name");
 	if (snprintf(path, len, "%s/%s", base, KSBPF_APPS_DIR) >= (int)len ||
 	    (mkdir(path, 0755) && errno != EEXIST))
 		return errf(err, "mkdir %s: %s", path, strerror(errno));
@@ -170,17 +179,18 @@ static int app_cgroup(const struct options *o, char *path, size_t len, char *err
 	return 0;
 }
 
-static int enter_cgroup(const char *path, char *err)
+/* Moves process pid (0: this one) into the cgroup at path. */
+static int move_to_cgroup(const char *path, pid_t pid, char *err)
 {
-	char procs[PATH_MAX + 16];
-	int fd;
+	char procs[PATH_MAX + 16], text[24];
+	int fd, len = snprintf(text, sizeof(text), "%d", (int)pid);
 
 	snprintf(procs, sizeof(procs), "%s/cgroup.procs", path);
 	fd = open(procs, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return errf(err, "open %s: %s", procs, strerror(errno));
-	if (write(fd, "0", 1) != 1) {
-		errf(err, "join %s: %s", path, strerror(errno));
+	if (write(fd, text, (size_t)len) != len) {
+		errf(err, "move process %d to %s: %s", (int)pid, path, strerror(errno));
 		close(fd);
 		return -1;
 	}
@@ -188,27 +198,80 @@ static int enter_cgroup(const char *path, char *err)
 	return 0;
 }
 
-int cmd_exec(const struct options *o)
+/* The app's cgroup, listed with its policy before any process is in it. */
+static int listed_app_cgroup(const struct options *o, const char *fallback,
+			     char *path, size_t len, char *err)
 {
-	char path[PATH_MAX], err[ERR_LEN];
 	uint64_t attach_id;
 	struct map_fds m;
 	int lock, ret;
 
-	if (!o->command || !o->command[0] || !o->app_policy) {
-		fprintf(stderr, "ksbpf: usage: ksbpf exec --policy enforce|bypass|block "
-			"[--name NAME] -- COMMAND [ARGS...]\n");
-		return EXIT_USAGE;
-	}
-	if (app_cgroup(o, path, sizeof(path), err) || open_maps(o, &m, &lock, err)) {
-		report_error(err);
-		return EXIT_FAILED;
-	}
-	/* The policy is in place before the command can send anything. */
+	if (app_cgroup(o, fallback, path, len, err) || open_maps(o, &m, &lock, err))
+		return -1;
 	ret = attach_cgroup_id(o, &attach_id, err) ? -1 :
 	      apps_set(&m, path, attach_id, o->app_policy, err);
 	close_maps(&m, lock);
-	if (ret || enter_cgroup(path, err)) {
+	return ret;
+}
+
+/* The process's name, the app's name when --name is not given. */
+static int read_comm(pid_t pid, char *comm, size_t len, char *err)
+{
+	char path[64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return errf(err, "process %d: %s", (int)pid, strerror(errno));
+	if (!fgets(comm, (int)len, f))
+		comm[0] = '\0';
+	fclose(f);
+	comm[strcspn(comm, "\n")] = '\0';
+	return 0;
+}
+
+/* A running process joins an app; only the sockets it opens from now on
+ * are routed as the app's (a bypass app's older sockets keep the tunnel). */
+static int cmd_add_pid(const struct options *o)
+{
+	char path[PATH_MAX], comm[64] = "", err[ERR_LEN];
+	uint32_t pid;
+
+	if (!o->app_policy || o->app_user[0]) {
+		fprintf(stderr, "ksbpf: usage: ksbpf app add-pid PID --policy "
+			"enforce|bypass|block [--name NAME]\n");
+		return EXIT_USAGE;
+	}
+	if (parse_u32(o->args[1], &pid, err) || !pid || pid > INT32_MAX) {
+		report_error("add-pid: PID must be a process id");
+		return EXIT_USAGE;
+	}
+	if (read_comm((pid_t)pid, comm, sizeof(comm), err) ||
+	    listed_app_cgroup(o, comm, path, sizeof(path), err) ||
+	    move_to_cgroup(path, (pid_t)pid, err)) {
+		report_error(err);
+		return EXIT_FAILED;
+	}
+	printf("ksbpf: process %u (%s) is in app %s: %s; its new sockets follow it\n",
+	       pid, comm, path, app_policy_name(o->app_policy));
+	return EXIT_OK;
+}
+
+int cmd_exec(const struct options *o)
+{
+	char path[PATH_MAX], err[ERR_LEN];
+	struct run_as who;
+
+	if (!o->command || !o->command[0] || !o->app_policy) {
+		fprintf(stderr, "ksbpf: usage: ksbpf exec --policy enforce|bypass|block "
+			"[--name NAME] [--user USER] -- COMMAND [ARGS...]\n");
+		return EXIT_USAGE;
+	}
+	/* The policy is in place before the command can send anything. */
+	if (run_as_find(o->app_user, &who, err) ||
+	    listed_app_cgroup(o, basename(o->command[0]), path, sizeof(path), err) ||
+	    move_to_cgroup(path, 0, err) || run_as_become(&who, err)) {
 		report_error(err);
 		return EXIT_FAILED;
 	}

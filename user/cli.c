@@ -21,11 +21,15 @@ enum {
 	OPT_SCOPE,
 	OPT_MAX_UPLINKS,
 	OPT_BLOCK_INBOUND,
+	OPT_BYPASS_MARK,
+	OPT_BYPASS_TABLE,
+	OPT_BYPASS_PRIORITY,
 	OPT_TC_MODE,
 	OPT_CONFIG_FILE,
 	OPT_NETLINK_BUFFER,
 	OPT_APP_POLICY,
 	OPT_APP_NAME,
+	OPT_APP_USER,
 	OPT_FOLLOW_FLAG,
 	OPT_COUNT,
 	OPT_WATCH_FLAG,
@@ -47,11 +51,15 @@ static const struct option long_options[] = {
 	{ "max-uplinks", required_argument, NULL, OPT_MAX_UPLINKS },
 	{ "scope", required_argument, NULL, OPT_SCOPE },
 	{ "block-inbound", no_argument, NULL, OPT_BLOCK_INBOUND },
+	{ "bypass-mark", required_argument, NULL, OPT_BYPASS_MARK },
+	{ "bypass-table", required_argument, NULL, OPT_BYPASS_TABLE },
+	{ "bypass-priority", required_argument, NULL, OPT_BYPASS_PRIORITY },
 	{ "tc-mode", required_argument, NULL, OPT_TC_MODE },
 	{ "config", required_argument, NULL, OPT_CONFIG_FILE },
 	{ "netlink-buffer", required_argument, NULL, OPT_NETLINK_BUFFER },
 	{ "policy", required_argument, NULL, OPT_APP_POLICY },
 	{ "name", required_argument, NULL, OPT_APP_NAME },
+	{ "user", required_argument, NULL, OPT_APP_USER },
 	{ "follow", no_argument, NULL, OPT_FOLLOW_FLAG },
 	{ "count", required_argument, NULL, OPT_COUNT },
 	{ "watch", no_argument, NULL, OPT_WATCH_FLAG },
@@ -77,7 +85,7 @@ static bool accepted(int opt, unsigned int accepts)
 		return accepts & OPT_POLICY;
 	if (opt == OPT_NETLINK_BUFFER)
 		return accepts & OPT_AGENT;
-	if (opt == OPT_APP_POLICY || opt == OPT_APP_NAME)
+	if (opt == OPT_APP_POLICY || opt == OPT_APP_NAME || opt == OPT_APP_USER)
 		return accepts & OPT_EXEC;
 	if (opt == OPT_FOLLOW_FLAG || opt == OPT_COUNT)
 		return accepts & OPT_FOLLOW;
@@ -125,6 +133,29 @@ static int set_flag(bool *flag, const char *arg, const char *opt, char *err)
 	return 0;
 }
 
+/* The table and rule priority must not be the kernel's own: local (255),
+ * main (254), default (253) and 0, nor come after the main table's rule. */
+static int set_bypass(int opt, const char *arg, struct ksbpf_bypass_route *r,
+		      char *err)
+{
+	uint32_t v;
+
+	if (parse_u32(arg, &v, err))
+		return -1;
+	if (opt == OPT_BYPASS_MARK)
+		r->mark = v;	/* 0: bypass apps are not routed */
+	else if (opt == OPT_BYPASS_TABLE && (v == 0 || (v >= 252 && v <= 255)))
+		return errf(err, "--bypass-table %s: the kernel's own table (0, 252-255)", arg);
+	else if (opt == OPT_BYPASS_TABLE)
+		r->table = v;
+	else if (v == 0 || v >= 32766)
+		return errf(err, "--bypass-priority %s: from 1 to 32765 (before the "
+			    "main table's rule)", arg);
+	else
+		r->priority = v;
+	return 0;
+}
+
 static int apply(int opt, const char *arg, struct options *o, char *err)
 {
 	struct policy *p = &o->policy;
@@ -156,6 +187,10 @@ static int apply(int opt, const char *arg, struct options *o, char *err)
 		return 0;
 	case OPT_BLOCK_INBOUND:
 		return set_flag(&p->block_inbound, arg, "block-inbound", err);
+	case OPT_BYPASS_MARK:
+	case OPT_BYPASS_TABLE:
+	case OPT_BYPASS_PRIORITY:
+		return set_bypass(opt, arg, &p->bypass_route, err);
 	case OPT_TC_MODE:
 		return set_tc_mode(&o->tc_mode, arg, err);
 	case OPT_CONFIG_FILE:
@@ -176,6 +211,11 @@ static int apply(int opt, const char *arg, struct options *o, char *err)
 		    !strcmp(arg, ".") || !strcmp(arg, ".."))
 			return errf(err, "--name '%s': a cgroup name, without '/'", arg);
 		strcpy(o->app_name, arg);
+		return 0;
+	case OPT_APP_USER:
+		if (!*arg || strlen(arg) >= sizeof(o->app_user))
+			return errf(err, "--user '%s': a user name or uid", arg);
+		strcpy(o->app_user, arg);
 		return 0;
 	case OPT_FOLLOW_FLAG:
 		o->follow = true;
@@ -243,6 +283,11 @@ void cli_defaults(struct options *o)
 	snprintf(o->config, sizeof(o->config), "%s", KSBPF_DEFAULT_CONFIG);
 	o->max_uplinks = KSBPF_DEFAULT_MAX_UPLINKS;
 	o->netlink_buffer = 4u << 20;
+	o->policy.bypass_route = (struct ksbpf_bypass_route){
+		.mark = KSBPF_DEFAULT_BYPASS_MARK,
+		.table = KSBPF_DEFAULT_BYPASS_TABLE,
+		.priority = KSBPF_DEFAULT_BYPASS_PRIORITY,
+	};
 }
 
 int cli_parse(int argc, char **argv, unsigned int accepts, struct options *o,
@@ -292,7 +337,8 @@ int cli_set(const char *name, const char *value, unsigned int accepts,
 	if (!opt || opt->val == OPT_HELP || opt->val == OPT_DEBUG ||
 	    opt->val == OPT_JSON_FLAG ||
 	    opt->val == OPT_CONFIG_FILE || opt->val == OPT_APP_POLICY ||
-	    opt->val == OPT_APP_NAME || opt->val == OPT_FOLLOW_FLAG ||
+	    opt->val == OPT_APP_NAME || opt->val == OPT_APP_USER ||
+	    opt->val == OPT_FOLLOW_FLAG ||
 	    opt->val == OPT_COUNT || opt->val == OPT_WATCH_FLAG)
 		return errf(err, "unknown key '%s'", name);
 	if (opt->has_arg == required_argument && !value)

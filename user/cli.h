@@ -34,6 +34,7 @@ struct options {
 	bool max_uplinks_given;
 	uint32_t app_policy;		/* exec --policy; 0: not given */
 	char app_name[64];		/* exec --name */
+	char app_user[64];		/* exec --user */
 	char **command;			/* exec: what follows "--" */
 	bool follow;			/* events --follow */
 	uint32_t count;			/* events --count; 0: all */

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bypass_routes.h"
 #include "err.h"
 #include "pins.h"
 
@@ -208,6 +209,36 @@ static int guard_uplinks(struct guard *g, const struct iface *ifs, size_t n,
 	return ret;
 }
 
+/* Kept for the route events that come between reconciles. */
+static void keep_tunnels(struct guard *g, const struct iface *ifs,
+			 const struct guard_result *out, size_t n)
+{
+	unsigned int *kept = malloc((n ? n : 1) * sizeof(*kept));
+	size_t count = 0;
+
+	if (!kept)
+		return;	/* the last set stays */
+	for (size_t i = 0; i < n; i++)
+		if (out[i].role.role == ROLE_TUNNEL)
+			kept[count++] = ifs[i].ifindex;
+	qsort(kept, count, sizeof(*kept), cmp_u32);
+	free(g->tunnel_ifindexes);
+	g->tunnel_ifindexes = kept;
+	g->n_tunnel_ifindexes = count;
+}
+
+int guard_route_bypass(struct guard *g)
+{
+	struct ksbpf_bypass_route r;
+
+	g->routing_error[0] = '\0';
+	maps_read_bypass_route(&g->maps, &r);
+	if (!r.mark)
+		return 0;
+	return bypass_routes_sync(&r, g->tunnel_ifindexes, g->n_tunnel_ifindexes,
+				  g->routing_error);
+}
+
 int guard_reconcile(struct guard *g, const struct iface *ifs, size_t n,
 		    struct guard_result *out, struct guard_counts *counts,
 		    char *err)
@@ -235,6 +266,8 @@ int guard_reconcile(struct guard *g, const struct iface *ifs, size_t n,
 		return ret ? ret : -1;
 	counts->tunnels_up = tunnels;
 	forget_stale_uplinks(g, ifs, out, n);
+	keep_tunnels(g, ifs, out, n);
+	counts->routing_failed = guard_route_bypass(g) != 0;
 	return ret;
 }
 
@@ -245,6 +278,7 @@ int guard_reconcile_all(struct guard *g, struct guard_counts *counts, char *err)
 	size_t n = 0;
 	int ret = -1;
 
+	memset(counts, 0, sizeof(*counts));
 	if (!ifaces_list(&ifs, &n, err)) {
 		out = calloc(n ? n : 1, sizeof(*out));
 		ret = out ? guard_reconcile(g, ifs, n, out, counts, err) :
@@ -289,6 +323,9 @@ int guard_open_pinned(struct guard *g, const char *dir, char *err)
 {
 	g->dir = dir;
 	g->prog_tc = g->prog_l3 = g->prog_tc_in = g->prog_l3_in = -1;
+	g->tunnel_ifindexes = NULL;
+	g->n_tunnel_ifindexes = 0;
+	g->routing_error[0] = '\0';
 	if (maps_open_pinned(dir, &g->maps, err))
 		return -1;
 	if (open_programs(g, err)) {
@@ -321,8 +358,16 @@ int guard_follow_load(struct guard *g, bool *followed, char *err)
 	return open_programs(g, err);
 }
 
+void guard_forget(struct guard *g)
+{
+	free(g->tunnel_ifindexes);
+	g->tunnel_ifindexes = NULL;
+	g->n_tunnel_ifindexes = 0;
+}
+
 void guard_close(struct guard *g)
 {
+	guard_forget(g);
 	maps_close(&g->maps);
 	close_programs(g);
 }

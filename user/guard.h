@@ -9,6 +9,7 @@
 #define KSBPF_GUARD_H
 
 #include "attach.h"
+#include "err.h"
 #include "ifaces.h"
 #include "maps.h"
 #include "policy.h"
@@ -26,6 +27,9 @@ struct guard {
 	const struct policy *names;	/* tunnels, --uplink and --local */
 	bool swap_programs;	/* load: every uplink gets these programs;
 				 * otherwise only new uplinks get them */
+	unsigned int *tunnel_ifindexes;	/* sorted, from the last reconcile */
+	size_t n_tunnel_ifindexes;
+	char routing_error[ERR_LEN];	/* of the last guard_route_bypass(); "" */
 };
 
 /* What became of one interface. */
@@ -42,6 +46,7 @@ struct guard_result {
 };
 
 struct guard_counts {
+	bool routing_failed;	/* bypass routing: g->routing_error says why */
 	int uplinks;		/* guarded */
 	int local;
 	int full;		/* uplinks left unguarded for want of room */
@@ -57,6 +62,10 @@ struct guard_counts {
 int guard_reconcile(struct guard *g, const struct iface *ifs, size_t n,
 		    struct guard_result *out, struct guard_counts *counts,
 		    char *err);
+/* Bypass apps' routes (bypass_routes.h) follow the main table, past the
+ * tunnels of the last reconcile, which ends with it. Its failure is not
+ * enforcement's: it is kept in g->routing_error, and -1 returned. */
+int guard_route_bypass(struct guard *g);
 /* The same, for callers that only need the counts. */
 int guard_reconcile_all(struct guard *g, struct guard_counts *counts, char *err);
 
@@ -66,6 +75,8 @@ int guard_open_pinned(struct guard *g, const char *dir, char *err);
  * take those, and its --block-inbound, for the uplinks still to come.
  * *followed says whether it did. */
 int guard_follow_load(struct guard *g, bool *followed, char *err);
+/* Frees what reconciles keep; closes nothing. */
+void guard_forget(struct guard *g);
 void guard_close(struct guard *g);
 
 #endif

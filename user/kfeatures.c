@@ -56,6 +56,4 @@ void features_probe(struct kernel_features *f)
 void features_select(struct ksbpf_bpf *skel, const struct kernel_features *f)
 {
 	skel->rodata->skb_netns_cookie = f->skb_netns_cookie;
-	bpf_program__set_autoload(skel->progs.ksbpf_sock_create,
-				  !f->skb_netns_cookie);
 }

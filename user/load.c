@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bypass_routes.h"
 #include "cgroup.h"
 #include "bpf_log.h"
 #include "compat.h"
@@ -32,6 +33,7 @@ struct load {
 	struct kernel_features features;
 	struct policy *tunnel_names;	/* configured and run-time ones */
 	struct guard_counts counts;
+	struct ksbpf_bypass_route old_route;	/* what the pins routed by */
 	struct iface *ifs;
 	struct guard_result *results;
 	size_t n_ifs;
@@ -129,14 +131,11 @@ static int open_skeleton(struct load *l, char *err)
 	return maps_from_object(l->skel->obj, &l->guard.maps, err);
 }
 
-/* Only kernels without bpf_get_netns_cookie() in cgroup_skb need it. */
-static int attach_netns_recorder(struct load *l, int cgroup_fd, uint64_t id,
-				 char *err)
+/* It records sockets' namespaces (kernels without bpf_get_netns_cookie()
+ * in cgroup_skb) and marks bypass apps' sockets for their routes. */
+static int attach_sock_create(struct load *l, int cgroup_fd, uint64_t id,
+			      char *err)
 {
-	if (l->features.skb_netns_cookie) {
-		detach_cgroup(PIN_LINK_CG_SOCK_CREATE, l->dir);
-		return 0;
-	}
 	return attach_cgroup(bpf_program__fd(l->skel->progs.ksbpf_sock_create),
 			     cgroup_fd, id, BPF_CGROUP_INET_SOCK_CREATE,
 			     PIN_LINK_CG_SOCK_CREATE, l->dir, err);
@@ -154,7 +153,7 @@ static int attach_cgroup_programs(struct load *l, char *err)
 	if (fd < 0)
 		return -1;
 	/* Sockets record their namespace before the egress program needs it. */
-	ret = attach_netns_recorder(l, fd, id, err) ||
+	ret = attach_sock_create(l, fd, id, err) ||
 	      attach_cgroup(bpf_program__fd(l->skel->progs.ksbpf_cg_egress), fd, id,
 			    BPF_CGROUP_INET_EGRESS, PIN_LINK_CG_EGRESS, l->dir, err) ||
 	      attach_cgroup(bpf_program__fd(l->skel->progs.ksbpf_sockopt), fd, id,
@@ -168,16 +167,6 @@ static int attach_cgroup_programs(struct load *l, char *err)
 		detach_cgroup(PIN_LINK_CG_INGRESS, l->dir);
 	close(fd);
 	return ret;
-}
-
-static int pin_netns_recorder(struct load *l, char *err)
-{
-	if (l->features.skb_netns_cookie) {
-		pin_remove(l->dir, PIN_PROG_CG_SOCK_CREATE);
-		return 0;
-	}
-	return pin_replace(bpf_program__fd(l->skel->progs.ksbpf_sock_create),
-			   l->dir, PIN_PROG_CG_SOCK_CREATE, err);
 }
 
 static int pin_programs(struct load *l, char *err)
@@ -196,7 +185,8 @@ static int pin_programs(struct load *l, char *err)
 			   l->dir, PIN_PROG_TC_INGRESS, err) ||
 	       pin_replace(bpf_program__fd(l->skel->progs.ksbpf_l3_ingress),
 			   l->dir, PIN_PROG_L3_INGRESS, err) ||
-	       pin_netns_recorder(l, err) ? -1 : 0;
+	       pin_replace(bpf_program__fd(l->skel->progs.ksbpf_sock_create),
+			   l->dir, PIN_PROG_CG_SOCK_CREATE, err) ? -1 : 0;
 }
 
 /* The pinned name list is the truth: it also holds `ksbpf tunnel add`s. */
@@ -224,14 +214,34 @@ static int enforce(struct load *l, char *err)
 	if (!netns)
 		return errf(err, "read this network namespace's cookie "
 			    "(SO_NETNS_COOKIE): %s", strerror(errno));
-	return open_skeleton(l, err) ||
-	       maps_sync_policy(&l->guard.maps, &l->o->policy, netns,
+	if (open_skeleton(l, err))
+		return -1;
+	maps_read_bypass_route(&l->guard.maps, &l->old_route);
+	return maps_sync_policy(&l->guard.maps, &l->o->policy, netns,
 				kernel_flags(l), err) ||
 	       read_tunnel_names(l, err) ||
 	       guard_reconcile(&l->guard, l->ifs, l->n_ifs, l->results,
 			       &l->counts, err) ||
 	       attach_cgroup_programs(l, err) ||
 	       pin_programs(l, err) ? -1 : 0;
+}
+
+/* The new rules and table are in place (guard_reconcile): the old ones,
+ * if others, go. Bypass routing is not the kill switch: a failure is said,
+ * and load still succeeds. */
+static void retire_old_routes(const struct load *l)
+{
+	const struct ksbpf_bypass_route *now = &l->o->policy.bypass_route;
+	char err[ERR_LEN];
+
+	if (l->counts.routing_failed)
+		fprintf(stderr, "ksbpf: bypass apps are NOT routed by the uplinks: %s\n",
+			l->guard.routing_error);
+	if (!l->old_route.mark || bypass_routes_equal(&l->old_route, now))
+		return;
+	if (bypass_routes_remove(&l->old_route,
+				 now->mark && now->table == l->old_route.table, err))
+		fprintf(stderr, "ksbpf: %s\n", err);
 }
 
 /* Enforcement is in place, but not on these: room runs out only at a limit
@@ -301,11 +311,13 @@ int cmd_load(const struct options *o)
 	       l.counts.local == 1 ? "" : "s", l.counts.tunnels_up,
 	       l.counts.tunnels_up == 1 ? "" : "s");
 	report_full(&l);
+	retire_old_routes(&l);
 	ret = EXIT_OK;
 out:
 	if (ret)
 		report_error(err);
 	ksbpf_bpf__destroy(l.skel);
+	guard_forget(&l.guard);
 	free(l.tunnel_names);
 	free(l.ifs);
 	free(l.results);

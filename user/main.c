@@ -59,7 +59,15 @@ static const char load_help[] =
 	"  --local PATTERN     never judge them at TC: they lead only to this host\n"
 	"                      (a bridge's wire port keeps its own program); repeatable\n"
 	"  --max-uplinks N     room for N uplinks (default 4096), set at the first\n"
-	"                      load; a later change takes effect after `ksbpf unload`\n";
+	"                      load; a later change takes effect after `ksbpf unload`\n"
+	"  --bypass-mark MARK  the fwmark that routes bypass apps' new sockets out of\n"
+	"                      the uplinks (default 0x6b730000; 0: bypass apps are\n"
+	"                      allowed, but routed as everything else)\n"
+	"  --bypass-table N    ksbpf's routing table, a copy of the main table's\n"
+	"                      routes through non-tunnel interfaces (default 27507)\n"
+	"  --bypass-priority N priority of its `ip rule fwmark MARK lookup N`, one\n"
+	"                      per family (default 5190: before wg-quick's,\n"
+	"                      NetworkManager's and Tailscale's rules)\n";
 
 static const char run_help[] =
 	"Usage: ksbpf run [LOAD OPTIONS] [--netlink-buffer BYTES]\n"
@@ -93,25 +101,39 @@ static const char app_help[] =
 	"Usage: ksbpf app set CGROUP_DIR enforce|bypass|block\n"
 	"       ksbpf app del CGROUP_DIR\n"
 	"       ksbpf app list [--json]\n"
+	"       ksbpf app add-pid PID --policy POLICY [--name NAME]\n"
 	"Per-app policies, by cgroup v2 directory; a process gets the policy of\n"
 	"its nearest listed cgroup (itself or an ancestor):\n"
 	"  enforce  the kill switch holds (with --scope apps, only these and\n"
 	"           block apps are held: the per-app kill switch)\n"
-	"  bypass   split tunnelling: the app may use the uplinks directly\n"
+	"  bypass   split tunnelling: the app's new sockets are routed out of the\n"
+	"           uplinks, with the uplink's address, however the VPN routes\n"
+	"           (docs/policy.md, \"Split tunnelling\"); sockets it opened\n"
+	"           before keep their route\n"
 	"  block    no network at all, tunnel included\n"
 	"`list` shows each app's policy, packets passed and dropped, and marks\n"
-	"removed cgroups (the agent forgets them within seconds).\n\n"
-	"  --json          print a JSON array\n";
+	"removed cgroups (the agent forgets them within seconds).\n"
+	"`add-pid` moves a running process (all its threads) into the app\n"
+	"CGROUP/ksbpf.apps/NAME, as `exec` would run it: its new sockets follow\n"
+	"the policy.\n\n"
+	"  --json          print a JSON array\n"
+	"  --policy POLICY add-pid: enforce, bypass or block\n"
+	"  --name NAME     add-pid: the app's cgroup name (default: the process's)\n";
 
 static const char exec_help[] =
-	"Usage: ksbpf exec --policy enforce|bypass|block [--name NAME] -- COMMAND [ARGS...]\n"
+	"Usage: ksbpf exec --policy enforce|bypass|block [--name NAME] [--user USER]\n"
+	"                  -- COMMAND [ARGS...]\n"
 	"Runs COMMAND in the cgroup CGROUP/ksbpf.apps/NAME (CGROUP: --cgroup, or\n"
 	"the cgroup v2 root; NAME: --name, or the command's name), listed with the\n"
 	"policy before COMMAND starts. One name is one app: every process run\n"
-	"under it shares the policy. Exit status: COMMAND's, or 126/127 when it\n"
-	"cannot be run, 1/2 for ksbpf's own errors.\n\n"
+	"under it shares the policy. COMMAND runs as the user who asked: --user,\n"
+	"else the user who ran sudo (SUDO_UID, SUDO_GID), pkexec (PKEXEC_UID) or\n"
+	"doas (DOAS_USER), else the caller; root only when that is who asked.\n"
+	"Exit status: COMMAND's, or 126/127 when it cannot be run, 1/2 for ksbpf's\n"
+	"own errors.\n\n"
 	"  --policy POLICY enforce, bypass or block (required)\n"
-	"  --name NAME     the app's cgroup name\n";
+	"  --name NAME     the app's cgroup name\n"
+	"  --user USER     run COMMAND as USER (a name or a uid)\n";
 
 static const char events_help[] =
 	"Usage: ksbpf events [--json] [--follow] [--count N]\n"
@@ -207,7 +229,7 @@ static const struct command commands[] = {
 	{ "allow", cmd_allow, 0, true, allow_help },
 	{ "deny", cmd_deny, 0, true, allow_help },
 	{ "tunnel", cmd_tunnel, 0, true, tunnel_help },
-	{ "app", cmd_app, OPT_JSON, true, app_help },
+	{ "app", cmd_app, OPT_JSON | OPT_EXEC, true, app_help },
 	{ "exec", cmd_exec, OPT_EXEC, false, exec_help },
 };
 

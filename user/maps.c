@@ -41,6 +41,7 @@ static const struct {
 	{ "ksbpf_event_budget", offsetof(struct map_fds, event_budget) },
 	{ "ksbpf_uplink_stats", offsetof(struct map_fds, uplink_stats) },
 	{ "ksbpf_tunnel_addrs", offsetof(struct map_fds, tunnel_addrs) },
+	{ "ksbpf_bypass_route", offsetof(struct map_fds, bypass_route) },
 };
 
 #define KEY_MAX 64	/* bytes: at least every ksbpf key */
@@ -460,7 +461,8 @@ int maps_sync_policy(const struct map_fds *m, const struct policy *p,
 	/* Allowlists first, then the config that may widen the scope. */
 	if (sync_tunnel_names(m, p, err) || sync_iface_rules(m, p, err) ||
 	    sync_endpoints(m, p, err) ||
-	    sync_lan(m, p, err) || sync_lan_dns(m, p, err))
+	    sync_lan(m, p, err) || sync_lan_dns(m, p, err) ||
+	    maps_write_bypass_route(m, &p->bypass_route, err))
 		return -1;
 	return maps_write_config(m, &cfg, err);
 }
@@ -615,6 +617,24 @@ int maps_write_config(const struct map_fds *m, const struct ksbpf_config *cfg,
 
 	if (bpf_map_update_elem(m->config, &zero, cfg, BPF_ANY))
 		return errf(err, "update ksbpf_config: %s", strerror(errno));
+	return 0;
+}
+
+void maps_read_bypass_route(const struct map_fds *m, struct ksbpf_bypass_route *r)
+{
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(m->bypass_route, &zero, r))
+		memset(r, 0, sizeof(*r));
+}
+
+int maps_write_bypass_route(const struct map_fds *m,
+			    const struct ksbpf_bypass_route *r, char *err)
+{
+	__u32 zero = 0;
+
+	if (bpf_map_update_elem(m->bypass_route, &zero, r, BPF_ANY))
+		return errf(err, "update ksbpf_bypass_route: %s", strerror(errno));
 	return 0;
 }
 

@@ -28,6 +28,7 @@ struct map_fds {
 	int event_budget;
 	int uplink_stats;
 	int tunnel_addrs;
+	int bypass_route;
 };
 
 /* Opens every pinned map of dir; all fds -1 and an error if one is missing,
@@ -56,6 +57,10 @@ int maps_sync_tunnel_addrs(const struct map_fds *m, char *err);
  * status, the agent and adopting loaders). */
 int maps_read_interface_policy(const struct map_fds *m, struct policy *p);
 int maps_read_config(const struct map_fds *m, struct ksbpf_config *cfg);
+/* How bypass apps are routed; all zero when they are not. */
+void maps_read_bypass_route(const struct map_fds *m, struct ksbpf_bypass_route *r);
+int maps_write_bypass_route(const struct map_fds *m,
+			    const struct ksbpf_bypass_route *r, char *err);
 /* A map's max_entries; 0 if it cannot be read. */
 unsigned int maps_room(int fd);
 int maps_write_config(const struct map_fds *m, const struct ksbpf_config *cfg,

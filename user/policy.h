@@ -27,6 +27,7 @@ struct policy {
 	unsigned int n_lan_dns;
 	struct iface_rule iface_rules[KSBPF_MAX_IFACE_RULES];
 	unsigned int n_iface_rules;
+	struct ksbpf_bypass_route bypass_route;	/* --bypass-mark/-table/-priority */
 	bool allow_lan;
 	bool scope_apps;
 	bool block_inbound;

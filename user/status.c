@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bypass_routes.h"
 #include "commands.h"
 #include "compat.h"
 #include "events.h"
@@ -44,7 +45,10 @@ struct status {
 	bool guard_attached;	/* the setsockopt program, same cgroup */
 	enum compat_guard_state compat_guard;
 	bool inbound_attached;	/* cgroup ingress, with --block-inbound */
-	bool recorder_attached;	/* sock_create, on kernels that need it */
+	bool sock_create_attached;	/* records namespaces, marks bypass sockets */
+	struct ksbpf_bypass_route route;
+	struct bypass_routes_state routing;
+	char routing_error[ERR_LEN];	/* reading it failed; "" */
 	uint64_t cg_id;
 	uint32_t cg_prog;
 	char cg_path[PATH_MAX];
@@ -329,9 +333,9 @@ static int collect(struct status *s, const struct options *o, char *err)
 	s->guard_attached = cgroup_attached(PIN_LINK_CG_SOCKOPT, s->dir,
 					    &guard_cgroup, &guard_prog) &&
 			    guard_cgroup == s->cg_id;
-	s->recorder_attached = cgroup_attached(PIN_LINK_CG_SOCK_CREATE, s->dir,
-					       &guard_cgroup, &guard_prog) &&
-			       guard_cgroup == s->cg_id;
+	s->sock_create_attached = cgroup_attached(PIN_LINK_CG_SOCK_CREATE, s->dir,
+						  &guard_cgroup, &guard_prog) &&
+				  guard_cgroup == s->cg_id;
 	s->compat_guard = compat_guard_state(s->dir);
 	s->inbound_attached = cgroup_attached(PIN_LINK_CG_INGRESS, s->dir,
 					      &guard_cgroup, &guard_prog) &&
@@ -344,6 +348,9 @@ static int collect(struct status *s, const struct options *o, char *err)
 	collect_lans(s, &m);
 	collect_lan_dns(s, &m);
 	count_apps(s, &m);
+	maps_read_bypass_route(&m, &s->route);
+	if (s->route.mark)
+		bypass_routes_read(&s->route, &s->routing, s->routing_error);
 	collect_counters(s, &m);
 	s->events_last = events_last_seq(&m);
 	s->events_suppressed = events_suppressed(&m);
@@ -395,7 +402,7 @@ static bool records_netns(const struct status *s)
  * containers on the cgroup lose their network, nothing leaks. */
 static bool recorder_missing(const struct status *s)
 {
-	return records_netns(s) && !s->recorder_attached;
+	return records_netns(s) && !s->sock_create_attached;
 }
 
 static enum ksbpf_exit verdict(const struct status *s)
@@ -536,6 +543,36 @@ static void print_roles(const struct status *s)
 	}
 }
 
+static const char *const family_names[2] = { "IPv4", "IPv6" };
+
+/* Not the kill switch's state: what bypass apps' sockets are routed by. */
+static void print_bypass_routing(const struct status *s)
+{
+	const struct bypass_routes_state *r = &s->routing;
+
+	if (!s->route.mark) {
+		printf("bypass:    not routed (--bypass-mark 0): bypass apps may use the "
+		       "uplinks, routed as everything else\n");
+		return;
+	}
+	printf("bypass:    fwmark %#x -> table %u (rule priority %u), marked by "
+	       "sock_create (%s)\n", s->route.mark, s->route.table,
+	       s->route.priority, s->sock_create_attached ? "attached" : "DETACHED");
+	if (s->routing_error[0]) {
+		printf("  %s\n", s->routing_error);
+		return;
+	}
+	for (int i = 0; i < 2; i++) {
+		if (!r->family[i])
+			continue;
+		printf("  %s: rule %s, %d uplink route%s, %s\n", family_names[i],
+		       r->rule[i] ? "in place" : "MISSING", r->routes[i],
+		       r->routes[i] == 1 ? "" : "s",
+		       r->default_route[i] ? "default route" :
+		       "NO default route (bypass apps get 'network unreachable')");
+	}
+}
+
 static void print_text(const struct status *s, enum ksbpf_exit state)
 {
 	char buf[128];
@@ -552,7 +589,7 @@ static void print_text(const struct status *s, enum ksbpf_exit state)
 	printf(" (32-bit: %s)", compat_guard_name(s->compat_guard, true));
 	if (records_netns(s))
 		printf(", socket namespace recorder %s",
-		       s->recorder_attached ? "attached" : "DETACHED");
+		       s->sock_create_attached ? "attached" : "DETACHED");
 	if (blocks_inbound(s))
 		printf(", ingress %s", s->inbound_attached ? "attached" : "DETACHED");
 	printf("\ninbound:   %s", blocks_inbound(s) ? "blocked but the allowlist (--block-inbound)" :
@@ -605,6 +642,7 @@ static void print_text(const struct status *s, enum ksbpf_exit state)
 		if (!format_ip(&s->lan_dns[i], buf, sizeof(buf)))
 			printf("  %s\n", buf);
 	printf("apps:      %d listed%s\n", s->n_apps, s->n_apps ? " (ksbpf app list)" : "");
+	print_bypass_routing(s);
 	printf("events:    %llu drops recorded, %llu over the rate limit (ksbpf events)\n",
 	       (unsigned long long)s->events_last,
 	       (unsigned long long)s->events_suppressed);
@@ -756,6 +794,44 @@ static void print_json_counters(struct json *j, const struct status *s)
 	json_object_end(j);
 }
 
+static void print_json_bypass_routing(struct json *j, const struct status *s)
+{
+	const struct bypass_routes_state *r = &s->routing;
+	const char *const keys[2] = { "ipv4", "ipv6" };
+
+	json_key(j, "bypass_routing");
+	json_object_begin(j);
+	json_key(j, "mark");
+	json_uint(j, s->route.mark);
+	json_key(j, "table");
+	json_uint(j, s->route.table);
+	json_key(j, "priority");
+	json_uint(j, s->route.priority);
+	json_key(j, "sock_create_attached");
+	json_bool(j, s->sock_create_attached);
+	json_key(j, "error");
+	if (s->routing_error[0])
+		json_string(j, s->routing_error);
+	else
+		json_null(j);
+	for (int i = 0; i < 2 && s->route.mark; i++) {
+		json_key(j, keys[i]);
+		if (!r->family[i]) {
+			json_null(j);
+			continue;
+		}
+		json_object_begin(j);
+		json_key(j, "rule");
+		json_bool(j, r->rule[i]);
+		json_key(j, "routes");
+		json_uint(j, (uint64_t)r->routes[i]);
+		json_key(j, "default_route");
+		json_bool(j, r->default_route[i]);
+		json_object_end(j);
+	}
+	json_object_end(j);
+}
+
 static void print_json(const struct status *s, enum ksbpf_exit state)
 {
 	struct json j;
@@ -790,13 +866,14 @@ static void print_json(const struct status *s, enum ksbpf_exit state)
 		json_bool(&j, s->inbound_attached);
 		json_key(&j, "netns_recorder");
 		json_string(&j, !records_netns(s) ? "not_needed" :
-				s->recorder_attached ? "attached" : "detached");
+				s->sock_create_attached ? "attached" : "detached");
 		json_object_end(&j);
 		print_json_tunnels(&j, s);
 		print_json_uplinks(&j, s);
 		print_json_allowlists(&j, s);
 		json_key(&j, "apps");
 		json_uint(&j, (uint64_t)s->n_apps);
+		print_json_bypass_routing(&j, s);
 		json_key(&j, "events");
 		json_object_begin(&j);
 		json_key(&j, "recorded");

@@ -6,7 +6,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "bypass_routes.h"
 #include "commands.h"
+#include "maps.h"
 #include "pins.h"
 
 static void detach_uplinks(const char *dir)
@@ -30,8 +32,38 @@ static void detach_uplinks(const char *dir)
 	close(fd);
 }
 
+/* Rules and routes belong to the guarded namespace: from another one,
+ * they are said to stay, not looked for here. */
+static void remove_bypass_routes(const char *dir)
+{
+	struct ksbpf_bypass_route route = { 0 };
+	struct ksbpf_config cfg = { 0 };
+	int config = pin_open(dir, PIN_CONFIG_MAP);
+	int fd = pin_open(dir, "ksbpf_bypass_route");
+	char err[ERR_LEN];
+	__u32 zero = 0;
+
+	if (fd >= 0 && bpf_map_lookup_elem(fd, &zero, &route))
+		route.mark = 0;
+	if (config >= 0 && bpf_map_lookup_elem(config, &zero, &cfg))
+		cfg.netns_cookie = 0;
+	if (fd >= 0)
+		close(fd);
+	if (config >= 0)
+		close(config);
+	if (!route.mark)
+		return;
+	if (cfg.netns_cookie && cfg.netns_cookie != current_netns_cookie())
+		fprintf(stderr, "ksbpf: bypass routing (ip rule fwmark %#x lookup %u) "
+			"stays in the guarded network namespace: run `ksbpf unload` "
+			"there to remove it\n", route.mark, route.table);
+	else if (bypass_routes_remove(&route, false, err))
+		fprintf(stderr, "ksbpf: %s\n", err);
+}
+
 int teardown(const char *dir, char *err)
 {
+	remove_bypass_routes(dir);
 	detach_uplinks(dir);
 	detach_cgroup(PIN_LINK_CG_EGRESS, dir);
 	detach_cgroup(PIN_LINK_CG_SOCK_CREATE, dir);

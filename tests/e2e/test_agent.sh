@@ -175,8 +175,8 @@ else
 fi
 ks_status_json "$S"
 check_eq "status exit code with the agent back (tunnel down)" "$?" 0
-check "cgroup links pinned (egress, setsockopt guard)" \
-	test "$(echo "$CG_LINKS" | grep -o 'link_cg_[a-z]*' | tr '\n' ' ')" = "link_cg_egress link_cg_sockopt "
+check "cgroup links pinned (egress, sock_create, setsockopt guard)" \
+	test "$(echo "$CG_LINKS" | grep -o 'link_cg_[a-z_]*' | sort | tr '\n' ' ')" = "link_cg_egress link_cg_sock_create link_cg_sockopt "
 check_eq "same cgroup links adopted (ids unchanged)" "$(cgroup_links)" "$CG_LINKS"
 
 lab_step "ksbpf load while the agent runs (an upgrade): the next uplink gets the new programs"

@@ -61,8 +61,9 @@ left=$(ps -eo pid=,args= | grep -F -- "$LAB_BPFFS" | grep -v -e grep -e tcpdump)
 check "no ksbpf process left running" [ -z "$left" ]
 links=$(lab_pinned_links)
 echo "$links" | sed 's/^/          pinned link: /'
-check_eq "pinned cgroup links (egress, setsockopt guard)" \
-	"$(echo "$links" | awk '$2 == "cgroup" { print $3 }' | sort | tr '\n' ' ')" "link_cg_egress link_cg_sockopt "
+check_eq "pinned cgroup links (egress, sock_create, setsockopt guard)" \
+	"$(echo "$links" | awk '$2 == "cgroup" { print $3 }' | sort | tr '\n' ' ')" \
+	"link_cg_egress link_cg_sock_create link_cg_sockopt "
 check_eq "pinned 32-bit setsockopt guard link" \
 	"$(echo "$links" | awk '$2 == "raw_tracepoint" { print $3 }')" link_compat_guard
 check_ge "pinned TCX links (type 11 / tcx)" \

@@ -12,7 +12,8 @@
 #            namespaces, leaks counted at the far end of the wire),
 #            tests/e2e/test_container.sh (sockets of another namespace on the
 #            held cgroup), tests/e2e/test_container_host.sh (interface roles:
-#            bridges and their ports), tests/kernels/test_refused_load.sh
+#            bridges and their ports), tests/e2e/test_bypass_routing.sh
+#            (split tunnelling's rules and routes), tests/kernels/test_refused_load.sh
 #
 # Usage (root, from anywhere): bash tests/kernels/guest.sh [PART]...
 # (default: smoke check verdict e2e). Prints each part's output, a PASS/FAIL line
@@ -91,6 +92,7 @@ e2e() {
 	bash tests/e2e/test_tunnel_leak.sh || rc=1
 	KSBPF_E2E_NAT=none bash tests/e2e/test_container.sh || rc=1
 	KSBPF_E2E_NAT=none KSBPF_TIME_SCALE=20 bash tests/e2e/test_container_host.sh || rc=1
+	KSBPF_BYPASS_QUICK=1 KSBPF_TIME_SCALE=20 bash tests/e2e/test_bypass_routing.sh || rc=1
 	bash tests/kernels/test_refused_load.sh || rc=1
 	return "$rc"
 }

@@ -8,10 +8,16 @@ per target when done (also on SIGTERM/SIGINT):
     SPEC sent=N eperm=N err=N replies=N
 
 TARGET is one of
-    udp4:ADDR:PORT   udp6:[ADDR]:PORT   (one datagram per round)
+    udp4:ADDR:PORT   udp6:[ADDR]:PORT   (one datagram per round; datagrams
+                                         back from ADDR:PORT are counted)
     tcp4:ADDR:PORT   tcp6:[ADDR]:PORT   (one non-blocking connect per round)
+    stream4:ADDR:PORT stream6:[ADDR]:PORT
+                                        (a new TCP connection per round: the
+                                         payload is sent, an answer counted)
     icmp4:ADDR       icmp6:ADDR         (echo request on a raw socket; echo
                                          replies from ADDR are counted)
+    ping4:ADDR       ping6:ADDR         (the same on an ICMP ping socket,
+                                         SOCK_DGRAM: needs ping_group_range)
     afp4:IFACE,DSTMAC,SRC,DST,PORT      (a whole Ethernet+IPv4+UDP frame on
     afp6:IFACE,DSTMAC,SRC,DST,PORT       an AF_PACKET socket: never seen by
                                          cgroup hooks, only by TC)
@@ -48,8 +54,8 @@ class Target:
         self.sent = self.eperm = self.err = self.replies = 0
         self.errnames = {}
         kind, _, rest = spec.partition(":")
-        if kind not in ("udp4", "udp6", "tcp4", "tcp6", "icmp4", "icmp6",
-                        "afp4", "afp6"):
+        if kind not in ("udp4", "udp6", "tcp4", "tcp6", "stream4", "stream6",
+                        "icmp4", "icmp6", "ping4", "ping6", "afp4", "afp6"):
             raise ValueError("unknown target kind in %r" % spec)
         self.kind = kind
         self.family = socket.AF_INET if kind.endswith("4") else socket.AF_INET6
@@ -60,7 +66,7 @@ class Target:
             self.src = src
             self.addr = dst
             self.port = int(port)
-        elif kind.startswith("icmp"):
+        elif kind.startswith("icmp") or kind.startswith("ping"):
             self.addr = rest.strip("[]")
             self.port = 0
         else:
@@ -80,6 +86,12 @@ class Target:
                                       socket.IPPROTO_ICMP)
         elif kind == "icmp6":
             self.sock = socket.socket(socket.AF_INET6, socket.SOCK_RAW,
+                                      socket.IPPROTO_ICMPV6)
+        elif kind == "ping4":
+            self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM,
+                                      socket.IPPROTO_ICMP)
+        elif kind == "ping6":
+            self.sock = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM,
                                       socket.IPPROTO_ICMPV6)
         elif kind.startswith("afp"):
             self.sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
@@ -138,6 +150,13 @@ class Target:
                 pkt = struct.pack("!BBHHH", 128, 0, 0, self.ident,
                                   self.seq) + payload
                 self.sock.sendto(pkt, (self.addr, 0))
+            elif self.kind.startswith("ping"):
+                # the kernel sets the identifier and the checksum
+                pkt = struct.pack("!BBHHH", 8 if self.kind == "ping4" else 128,
+                                  0, 0, 0, self.seq) + payload
+                self.sock.sendto(pkt, (self.addr, 0))
+            elif self.kind.startswith("stream"):
+                self.stream(payload)
             else:
                 s = socket.socket(self.family, socket.SOCK_STREAM)
                 s.setblocking(False)
@@ -155,8 +174,28 @@ class Target:
         except OSError as e:
             self._error(e)
 
+    def stream(self, payload):
+        s = socket.socket(self.family, socket.SOCK_STREAM)
+        s.settimeout(1.0)
+        if self.mark:
+            s.setsockopt(socket.SOL_SOCKET, SO_MARK, self.mark)
+        try:
+            s.connect((self.addr, self.port))
+            s.sendall(payload)
+            try:
+                if s.recv(4096):
+                    self.replies += 1
+            except socket.timeout:
+                pass
+        finally:
+            s.close()
+
+    def waits(self):
+        """Whether replies come back on the target's own socket."""
+        return self.kind.startswith(("icmp", "ping", "udp"))
+
     def drain(self):
-        if not self.kind.startswith("icmp"):
+        if not self.waits():
             return
         while True:
             try:
@@ -166,6 +205,13 @@ class Target:
             except OSError:
                 return
             if src[0].split("%")[0] != self.addr:
+                continue
+            if self.kind.startswith("udp"):
+                self.replies += src[1] == self.port
+                continue
+            if self.kind.startswith("ping"):
+                want = 0 if self.kind == "ping4" else 129
+                self.replies += len(data) >= 8 and data[0] == want
                 continue
             if self.kind == "icmp4":
                 ihl = (data[0] & 0x0F) * 4
@@ -227,8 +273,7 @@ def main():
                 left = deadline - time.monotonic()
                 if left <= 0:
                     break
-                socks = [t.sock for t in targets
-                         if t.kind.startswith("icmp")]
+                socks = [t.sock for t in targets if t.waits()]
                 if socks:
                     try:
                         select.select(socks, [], [], left)
@@ -239,11 +284,10 @@ def main():
                 else:
                     time.sleep(left)
         if not done and args.linger > 0 and \
-                any(t.kind.startswith("icmp") for t in targets):
+                any(t.waits() for t in targets):
             end = time.monotonic() + args.linger
             while not done and time.monotonic() < end:
-                socks = [t.sock for t in targets
-                         if t.kind.startswith("icmp")]
+                socks = [t.sock for t in targets if t.waits()]
                 try:
                     select.select(socks, [], [],
                                   max(0.0, end - time.monotonic()))
