@@ -36,41 +36,8 @@ lab_require_ksbpf
 # cgroup_skb program only sees sockets below it.
 A_ENF=""; A_BYP=""; A_BLK=""
 
-# Everything below $LAB_CG goes before lab_cleanup (which only removes
-# $LAB_CG itself): kill what is in it, then rmdir deepest first.
-apps_cleanup() {
-	local rc=$? pid
-	set +e
-	if [ -n "$LAB_CG" ] && [ "$LAB_CG" != "$LAB_CG2" ] && [ -d "$LAB_CG" ]; then
-		[ -e "$LAB_CG/cgroup.kill" ] && echo 1 >"$LAB_CG/cgroup.kill" 2>/dev/null
-		for pid in $LAB_PIDS; do kill -9 "$pid" 2>/dev/null; done
-		for pid in $LAB_PIDS; do wait "$pid" 2>/dev/null; done
-		wait_for 5 sh -c 'find "$0" -mindepth 1 -depth -type d -exec rmdir {} + 2>/dev/null;
-			[ -z "$(find "$0" -mindepth 1 -type d)" ]' "$LAB_CG" ||
-			echo "test_apps: could not remove cgroups below $LAB_CG" >&2
-	fi
-	(exit "$rc")
-	lab_cleanup
-}
-trap apps_cleanup EXIT
-trap 'LAB_SIGNAL=130 apps_cleanup' INT
-trap 'LAB_SIGNAL=143 apps_cleanup' TERM
-
-# sender_in NAME CGROUP SEND-ARGS...: a sender in the client namespace, in
-# CGROUP (which must be $LAB_CG or below it).
-sender_in() {
-	local name=$1 cg=$2
-	shift 2
-	case $cg in
-	"$LAB_CG" | "$LAB_CG"/*) ;;
-	*) lab_die "sender_in: $cg is not below the lab cgroup" ;;
-	esac
-	nsenter --net="/run/netns/$LAB_NS_C" /bin/sh -c \
-		'echo $$ > "$0/cgroup.procs" && exec "$@"' "$cg" \
-		"${LAB_SEND[@]}" --tag "$name" "$@" >"$LAB_DIR/$name.out" 2>&1 &
-	LAB_SND_PID[$name]=$!
-	lab_track "$!"
-}
+# lab_cleanup also kills what is in the app cgroups and removes them.
+trap lab_cleanup EXIT
 
 # ks_exec_bg OUT EXEC-OPTIONS... -- COMMAND...: `ksbpf exec` in the client
 # namespace with the lab's --bpffs/--cgroup/--config placed BEFORE "--" (the

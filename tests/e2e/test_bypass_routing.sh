@@ -35,39 +35,14 @@ lab_require_ksbpf
 # copies and their netlink formats, rp_filter), not every routing style.
 SCALE=${KSBPF_TIME_SCALE:-1}
 QUICK=${KSBPF_BYPASS_QUICK:-0}
-QUICK_RUNS="wg-quick wg-quick-strict-rp replaced"
+QUICK_RUNS="wg-quick-strict-rp"
 MARK=0x6b730000
 TABLE=27507
 ECHO_PORT=7000
 A_BYP=""; A_ENF=""
 
-bypass_cleanup() {
-	local rc=$? pid
-	set +e
-	if [ -n "$LAB_CG" ] && [ "$LAB_CG" != "$LAB_CG2" ] && [ -d "$LAB_CG" ]; then
-		[ -e "$LAB_CG/cgroup.kill" ] && echo 1 >"$LAB_CG/cgroup.kill" 2>/dev/null
-		for pid in $LAB_PIDS; do kill -9 "$pid" 2>/dev/null; done
-		for pid in $LAB_PIDS; do wait "$pid" 2>/dev/null; done
-		wait_for 5 sh -c 'find "$0" -mindepth 1 -depth -type d -exec rmdir {} + 2>/dev/null;
-			[ -z "$(find "$0" -mindepth 1 -type d)" ]' "$LAB_CG" ||
-			echo "test_bypass_routing: could not remove cgroups below $LAB_CG" >&2
-	fi
-	(exit "$rc")
-	lab_cleanup
-}
-trap bypass_cleanup EXIT
-trap 'LAB_SIGNAL=130 bypass_cleanup' INT
-trap 'LAB_SIGNAL=143 bypass_cleanup' TERM
-
-# sender_in NAME CGROUP SEND-ARGS...: a sender in the client namespace, in
-# CGROUP (the lab's cgroup or below it), in the foreground.
-sender_in() {
-	local name=$1 cg=$2
-	shift 2
-	nsenter --net="/run/netns/$LAB_NS_C" /bin/sh -c \
-		'echo $$ > "$0/cgroup.procs" && exec "$@"' "$cg" \
-		"${LAB_SEND[@]}" --tag "$name" "$@" >"$LAB_DIR/$name.out" 2>&1
-}
+# lab_cleanup also kills what is in the app cgroups and removes them.
+trap lab_cleanup EXIT
 
 probes_echo() {
 	echo "udp4:$LAB_INET4:$ECHO_PORT udp6:[$LAB_INET6]:$ECHO_PORT" \
@@ -123,11 +98,13 @@ both_apps() {
 	captures_start || return
 	# shellcheck disable=SC2046
 	sender_in "$label-byp" "$A_BYP" --count 4 --interval 0.1 $(probes_echo)
+	sender_wait "$label-byp"
 	cap_stop up tun
 	expect_bypassed "$label" "$label-byp" || sender_show "$label-byp"
 	captures_start || return
 	# shellcheck disable=SC2046
 	sender_in "$label-enf" "$A_ENF" --count 4 --interval 0.1 $(probes_echo)
+	sender_wait "$label-enf"
 	cap_stop up tun
 	expect_tunnelled "$label" "$label-enf"
 }
@@ -260,6 +237,7 @@ lab_step "a forged mark routes to the uplink, and passes no hook"
 captures_start
 sender_in forged-cg "$LAB_CG" --mark "$MARK" --count 5 --interval 0.05 \
 	"udp4:$LAB_INET4:$ECHO_PORT" "udp6:[$LAB_INET6]:$ECHO_PORT" "icmp4:$LAB_INET4"
+sender_wait forged-cg
 nsenter --net="/run/netns/$LAB_NS_C" "${LAB_SEND[@]}" --tag forged-ns --mark "$MARK" \
 	--count 5 --interval 0.05 "udp4:$LAB_INET4:$ECHO_PORT" \
 	"udp6:[$LAB_INET6]:$ECHO_PORT" "icmp4:$LAB_INET4" >"$LAB_DIR/forged-ns.out" 2>&1
@@ -276,8 +254,10 @@ if [ "$QUICK" = 0 ]; then
 	captures_start
 	sender_in down-enf "$A_ENF" --count 5 --interval 0.05 \
 		"udp4:$LAB_INET4:$ECHO_PORT" "udp6:[$LAB_INET6]:$ECHO_PORT" "icmp4:$LAB_INET4" "icmp6:$LAB_INET6"
+	sender_wait down-enf
 	sender_in down-host "$LAB_CG" --count 5 --interval 0.05 \
 		"udp4:$LAB_INET4:$ECHO_PORT" "udp6:[$LAB_INET6]:$ECHO_PORT" "icmp4:$LAB_INET4" "icmp6:$LAB_INET6"
+	sender_wait down-host
 	nsenter --net="/run/netns/$LAB_NS_C" "${LAB_SEND[@]}" --tag down-ns --count 5 \
 		--interval 0.05 "udp4:$LAB_INET4:$ECHO_PORT" "udp6:[$LAB_INET6]:$ECHO_PORT" \
 		"icmp4:$LAB_INET4" >"$LAB_DIR/down-ns.out" 2>&1
@@ -289,6 +269,7 @@ if [ "$QUICK" = 0 ]; then
 	captures_start
 	# shellcheck disable=SC2046
 	sender_in down-byp "$A_BYP" --count 4 --interval 0.1 $(probes_echo)
+	sender_wait down-byp
 	cap_stop up tun
 	expect_bypassed "tunnel down" down-byp
 	lab_tunnel_up || exit 1
@@ -298,17 +279,16 @@ if [ "$QUICK" = 0 ]; then
 	captures_start
 	# shellcheck disable=SC2046
 	sender_in undone "$A_BYP" --count 4 --interval 0.1 $(probes_echo)
+	sender_wait undone
 	cap_stop up tun
 	expect_tunnelled "app set enforce" undone
 	ks app set "$A_BYP" bypass >/dev/null
 
 	lab_step "app add-pid: a running process's new sockets follow it"
 	captures_start
-	nsenter --net="/run/netns/$LAB_NS_C" /bin/sh -c 'echo $$ > "$0/cgroup.procs" && exec "$@"' \
-		"$LAB_CG" "${LAB_SEND[@]}" --tag moved --count 100000 --duration 600 --interval 0.1 \
-		"udp4:$LAB_INET4:$ECHO_PORT" "stream4:$LAB_INET4:$ECHO_PORT" >"$LAB_DIR/moved.out" 2>&1 &
-	MOVED=$!
-	lab_track "$MOVED"
+	sender_in moved "$LAB_CG" --count 100000 --duration 600 --interval 0.1 \
+		"udp4:$LAB_INET4:$ECHO_PORT" "stream4:$LAB_INET4:$ECHO_PORT"
+	MOVED=${LAB_SND_PID[moved]}
 	F_MOVED_TUN="tcp and src host $LAB_TC4 and dst host $LAB_INET4"
 	F_MOVED_UP="ether src $LAB_CMAC and tcp and src host $LAB_C4 and dst host $LAB_INET4"
 	check "before the move: TCP through the tunnel" wait_for $((5 * SCALE)) \
@@ -318,7 +298,7 @@ if [ "$QUICK" = 0 ]; then
 	check "the process is in the app's cgroup" grep -qx "$MOVED" "$LAB_CG/ksbpf.apps/moved/cgroup.procs"
 	check "after the move: new TCP connections on the uplink" wait_for $((5 * SCALE)) \
 		sh -c "[ \$(tcpdump -n -r '${LAB_CAP_FILE[up]}' '$F_MOVED_UP' 2>/dev/null | wc -l) -gt 0 ]"
-	kill -TERM "$MOVED"; wait "$MOVED" 2>/dev/null
+	kill -TERM "$MOVED"; sender_wait moved
 	cap_stop up tun
 	check_nonzero "moved: the old UDP socket keeps the tunnel" \
 		"$(cap_count tun "udp and src host $LAB_TC4 and dst host $LAB_INET4")"

@@ -412,6 +412,22 @@ sender_start() {
 	LAB_SND_PID[$name]=$pid
 }
 
+# sender_in NAME CGROUP SEND-ARGS...: a sender in the client namespace, in
+# CGROUP (the lab's cgroup or an app cgroup below it), in the background.
+sender_in() {
+	local name=$1 cg=$2
+	shift 2
+	case $cg in
+	"$LAB_CG" | "$LAB_CG"/*) ;;
+	*) lab_die "sender_in: $cg is not below the lab cgroup" ;;
+	esac
+	nsenter --net="/run/netns/$LAB_NS_C" /bin/sh -c \
+		'echo $$ > "$0/cgroup.procs" && exec "$@"' "$cg" \
+		"${LAB_SEND[@]}" --tag "$name" "$@" >"$LAB_DIR/$name.out" 2>&1 &
+	LAB_SND_PID[$name]=$!
+	lab_track "$!"
+}
+
 sender_wait() {
 	local name pid
 	for name in "$@"; do
