@@ -12,7 +12,9 @@ ARCH_INCLUDE := /usr/include/$(shell $(CC) -dumpmachine)
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.1.0)
 
 CFLAGS ?= -O2 -g
-CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
+# override: `make CFLAGS=...` sets the optimisation and warnings, and ksbpf
+# still gets what it cannot build without.
+override CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
 	-Wstrict-prototypes -Iinclude -Iuser -I$(BUILD) \
 	-DKSBPF_VERSION='"$(VERSION)"'
 LDLIBS := -lbpf -lelf -lz
@@ -33,13 +35,15 @@ DIFF_TEST := $(BUILD)/tests/diff_test
 all: $(BUILD)/ksbpf $(UNIT_TESTS) $(VERDICT_TEST) $(DIFF_TEST) \
 	$(BUILD)/bench/reaction
 
+# A recipe that fails leaves no half-written target for the next make.
+.DELETE_ON_ERROR:
 .PRECIOUS: $(BUILD)/%.bpf.o
 # Two BPF objects: ksbpf (the hooks) and compat_guard (the 32-bit
 # setsockopt guard, kept apart: see bpf/compat_guard.bpf.c).
 $(BUILD)/%.bpf.o: bpf/%.bpf.c $(BPF_HDR)
 	@mkdir -p $(@D)
 	$(CLANG) $(BPF_CFLAGS) -c $< -o $@
-	$(LLVM_STRIP) -g $@ 2>/dev/null || true
+	$(LLVM_STRIP) -g $@
 
 $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(BPFTOOL) gen skeleton $< name $*_bpf > $@

@@ -218,7 +218,8 @@ static int reconcile(struct agent *a, struct guard_counts *counts, char *err)
 	if (followed)
 		say("a load pinned new programs: new uplinks get them");
 	ret = guard_reconcile(&a->guard, t->ifs, t->n, results, counts, err);
-	routing_done(a, counts->routing_failed);
+	if (!ret)	/* else routing may not have run: the resync tells */
+		routing_done(a, counts->routing_failed);
 	for (size_t i = 0; i < t->n; i++)
 		say_change(a, &t->ifs[i], &results[i]);
 	now = known_now(t->ifs, results, t->n);
@@ -528,6 +529,17 @@ static void locked_resync(struct agent *a)
 	close(lock);
 }
 
+static void locked_route_bypass(struct agent *a)
+{
+	char err[ERR_LEN];
+	int lock = pins_lock(a->dir, err);
+
+	if (lock < 0)
+		return;
+	route_bypass(a);
+	close(lock);
+}
+
 static void tick(struct agent *a)
 {
 	uint64_t expirations;
@@ -538,7 +550,7 @@ static void tick(struct agent *a)
 	if (a->resync_pending)
 		locked_resync(a);
 	else if (a->routing_pending)
-		route_bypass(a);
+		locked_route_bypass(a);
 	if (++a->ticks % APP_SWEEP_TICKS == 0)
 		sweep_apps(a);
 }

@@ -39,9 +39,13 @@ struct route_list {
 	size_t n, cap;
 };
 
-static int collect_route(const struct nlmsghdr *nh, void *ctx)
+/* One dump of a family fills both tables' lists (ours may be NULL). */
+struct route_dump {
+	struct route_list *lists[2];
+};
+
+static struct route_msg *next_slot(struct route_list *l)
 {
-	struct route_list *l = ctx;
 	struct route_msg *grown;
 
 	if (l->n == l->cap) {
@@ -49,30 +53,51 @@ static int collect_route(const struct nlmsghdr *nh, void *ctx)
 
 		grown = realloc(l->v, cap * sizeof(*l->v));
 		if (!grown)
-			return -ENOMEM;
+			return NULL;
 		l->v = grown;
 		l->cap = cap;
 	}
+	return &l->v[l->n];
+}
+
+static int collect_route(const struct nlmsghdr *nh, void *ctx)
+{
+	struct route_dump *d = ctx;
+	struct route_msg r;
+
 	/* Not a route, or one too big to copy: not ours to mirror. */
-	if (route_msg_parse(nh, &l->v[l->n]))
+	if (route_msg_parse(nh, &r))
 		return 0;
-	if (l->v[l->n].table == l->table && l->v[l->n].family == l->family)
+	for (size_t i = 0; i < 2; i++) {
+		struct route_list *l = d->lists[i];
+		struct route_msg *slot;
+
+		if (!l || r.table != l->table || r.family != l->family)
+			continue;
+		slot = next_slot(l);
+		if (!slot)
+			return -ENOMEM;
+		*slot = r;
 		l->n++;
+	}
 	return 0;
 }
 
-static int dump_routes(struct rtnl *rt, struct route_list *l)
+static int dump_routes(struct rtnl *rt, struct route_list *a, struct route_list *b)
 {
 	struct {
 		struct nlmsghdr nh;
 		struct rtmsg rtm;
 	} req = {
 		.nh = { .nlmsg_len = sizeof(req), .nlmsg_type = RTM_GETROUTE },
-		.rtm = { .rtm_family = l->family },
+		.rtm = { .rtm_family = a->family },
 	};
+	struct route_dump d = { .lists = { a, b } };
 
-	l->n = 0;
-	return rtnl_dump(rt, &req.nh, collect_route, l);
+	a->n = 0;
+	if (b)
+		b->n = 0;
+	return rtnl_dump(rt, &req.nh, collect_route, &d);
 }
 
 /* Lists are sorted by content: thousands of container veths bring as many
@@ -121,6 +146,17 @@ static int change_route(struct rtnl *rt, uint16_t type, uint16_t flags,
 	memcpy(req.body, m->body, m->len);
 	return rtnl_put_u32(&req.nh, sizeof(req), RTA_TABLE, table) ? -ENOSPC :
 	       rtnl_call(rt, &req.nh);
+}
+
+/* Added beside a route of the same destination and metric, not over it
+ * (IPv4 keeps both, IPv6 makes them one multipath route): a changed route's
+ * new form goes in before its old form leaves, and two routes that main
+ * holds side by side are both copied. */
+static int add_route(struct rtnl *rt, const struct route_msg *m, uint32_t table)
+{
+	int ret = change_route(rt, RTM_NEWROUTE, NLM_F_CREATE, m, table);
+
+	return ret == -EEXIST ? 0 : ret;
 }
 
 /* Lowest preference: any real default route is chosen before it. */
@@ -194,8 +230,7 @@ static void add_missing(struct family_sync *s, bool links)
 
 		if ((m->scope >= RT_SCOPE_LINK) != links || listed(&s->ours, m))
 			continue;
-		note_error(s, change_route(s->rt, RTM_NEWROUTE,
-					   NLM_F_CREATE | NLM_F_REPLACE, m, s->r->table));
+		note_error(s, add_route(s->rt, m, s->r->table));
 	}
 }
 
@@ -269,21 +304,20 @@ static int sync_family(struct family_sync *s, uint8_t family, char *err)
 	if (family_absent(ret))
 		return 0;
 	if (!ret)
-		ret = dump_routes(s->rt, &s->main);
-	if (!ret)
-		ret = dump_routes(s->rt, &s->ours);
+		ret = dump_routes(s->rt, &s->main, &s->ours);
 	if (ret)
 		return errf(err, "bypass routing: read the %s rules and routes: %s",
 			    family_name(family), strerror(-ret));
+	/* The routes that went in serve at once, with the rules. */
 	sync_routes(s);
-	if (s->first_error)
-		return errf(err, "bypass routing: copy %s routes to table %u: %s",
-			    family_name(family), s->r->table, strerror(-s->first_error));
 	ret = sync_family_rules(s, family);
 	if (ret)
 		return errf(err, "bypass routing: %s rules to table %u at priority %u: %s",
 			    family_name(family), s->r->table, s->r->priority,
 			    strerror(-ret));
+	if (s->first_error)
+		return errf(err, "bypass routing: copy %s routes to table %u: %s",
+			    family_name(family), s->r->table, strerror(-s->first_error));
 	return 0;
 }
 
@@ -315,7 +349,7 @@ int bypass_routes_sync(const struct ksbpf_bypass_route *r,
 static int flush_table(struct rtnl *rt, uint8_t family, uint32_t table)
 {
 	struct route_list ours = { .table = table, .family = family };
-	int ret = dump_routes(rt, &ours);
+	int ret = dump_routes(rt, &ours, NULL);
 
 	for (size_t i = 0; !ret && i < ours.n; i++) {
 		ret = change_route(rt, RTM_DELROUTE, 0, &ours.v[i], table);
@@ -326,9 +360,11 @@ static int flush_table(struct rtnl *rt, uint8_t family, uint32_t table)
 	return ret;
 }
 
-int bypass_routes_remove(const struct ksbpf_bypass_route *r, bool keep_table,
-			 char *err)
+int bypass_routes_remove(const struct ksbpf_bypass_route *r,
+			 const struct ksbpf_bypass_route *successor, char *err)
 {
+	bool keep_table = successor && successor->mark && successor->table == r->table;
+	bool keep_sources = keep_table && successor->priority == r->priority;
 	struct rule_list none = { .r = r };
 	struct rtnl rt;
 	int ret = 0;
@@ -336,7 +372,8 @@ int bypass_routes_remove(const struct ksbpf_bypass_route *r, bool keep_table,
 	if (with_rtnl(&rt, err))
 		return -1;
 	for (size_t i = 0; i < 2; i++) {
-		ret = bypass_rules_sync(&rt, families[i], &none);
+		ret = keep_sources ? bypass_rules_drop_mark(&rt, families[i], r) :
+				     bypass_rules_sync(&rt, families[i], &none);
 		if (!ret && !keep_table)
 			ret = flush_table(&rt, families[i], r->table);
 		if (ret && !family_absent(ret))
@@ -370,7 +407,7 @@ int bypass_routes_read(const struct ksbpf_bypass_route *r,
 		st->rule[i] = bypass_rule_listed(&rules, &mark);
 		ours.family = families[i];
 		if (!ret)
-			ret = dump_routes(&rt, &ours);
+			ret = dump_routes(&rt, &ours, NULL);
 		for (size_t k = 0; !ret && k < ours.n; k++) {
 			if (ours.v[k].type != RTN_UNICAST)
 				continue;

@@ -33,10 +33,11 @@ struct bypass_routes_state {
  */
 int bypass_routes_sync(const struct ksbpf_bypass_route *r,
 		       const unsigned int *tunnels, size_t n_tunnels, char *err);
-/* Removes the rules and, unless keep_table (new rules use it), empties
- * the table. */
-int bypass_routes_remove(const struct ksbpf_bypass_route *r, bool keep_table,
-			 char *err);
+/* Removes what r installed. successor (NULL at unload) replaces r: the
+ * table, and the source rules at the same priority, stay if it shares
+ * them. */
+int bypass_routes_remove(const struct ksbpf_bypass_route *r,
+			 const struct ksbpf_bypass_route *successor, char *err);
 int bypass_routes_read(const struct ksbpf_bypass_route *r,
 		       struct bypass_routes_state *st, char *err);
 /* Whether two settings name the same rules and table. */

@@ -27,6 +27,35 @@ void bypass_rule_add(struct rule_list *l, const struct rule *x)
 		l->v[l->n++] = *x;
 }
 
+/* A selector ksbpf's rules never have: such a rule is someone else's. */
+static bool foreign_selector(const struct rtattr *rta)
+{
+	uint32_t v;
+
+	switch (rta->rta_type) {
+	case FRA_DST:
+	case FRA_IIFNAME:
+	case FRA_OIFNAME:
+	case FRA_FLOW:
+	case FRA_GOTO:
+	case FRA_TUN_ID:
+	case FRA_L3MDEV:
+	case FRA_UID_RANGE:
+	case FRA_IP_PROTO:
+	case FRA_SPORT_RANGE:
+	case FRA_DPORT_RANGE:
+		return true;
+	case FRA_SUPPRESS_PREFIXLEN:	/* dumped always; unset is -1 */
+	case FRA_SUPPRESS_IFGROUP:
+		if (RTA_PAYLOAD(rta) != sizeof(v))
+			return true;
+		memcpy(&v, RTA_DATA(rta), sizeof(v));
+		return v != 0xffffffffu;
+	default:
+		return false;
+	}
+}
+
 static int collect_rule(const struct nlmsghdr *nh, void *ctx)
 {
 	const struct fib_rule_hdr *frh = NLMSG_DATA(nh);
@@ -34,10 +63,13 @@ static int collect_rule(const struct nlmsghdr *nh, void *ctx)
 	uint32_t priority = 0, mask = 0, table;
 	struct rule x = { 0 };
 	const struct rtattr *rta;
+	bool foreign;
 	int left;
 
 	if (nh->nlmsg_type != RTM_NEWRULE || nh->nlmsg_len < NLMSG_LENGTH(sizeof(*frh)))
 		return 0;
+	foreign = frh->dst_len || frh->tos || frh->action != FR_ACT_TO_TBL ||
+		  (frh->flags & FIB_RULE_INVERT);
 	table = frh->table;
 	x.src_len = frh->src_len;
 	left = (int)(nh->nlmsg_len - NLMSG_LENGTH(sizeof(*frh)));
@@ -45,6 +77,7 @@ static int collect_rule(const struct nlmsghdr *nh, void *ctx)
 	     RTA_OK(rta, left); rta = RTA_NEXT(rta, left)) {
 		uint32_t v = 0;
 
+		foreign |= foreign_selector(rta);
 		if (rta->rta_type == FRA_SRC && RTA_PAYLOAD(rta) <= sizeof(x.src))
 			memcpy(x.src, RTA_DATA(rta), RTA_PAYLOAD(rta));
 		if (RTA_PAYLOAD(rta) != sizeof(v))
@@ -58,9 +91,10 @@ static int collect_rule(const struct nlmsghdr *nh, void *ctx)
 		default: break;
 		}
 	}
-	if (frh->action == FR_ACT_TO_TBL && !(frh->flags & FIB_RULE_INVERT) &&
-	    priority == l->r->priority && table == l->r->table &&
-	    (x.mark ? mask == 0xffffffffu : x.src_len > 0))
+	/* The mark's rule, or a source rule: another mark at this priority
+	 * and table is an earlier setting's, retired on its own. */
+	if (!foreign && priority == l->r->priority && table == l->r->table &&
+	    (x.mark ? x.mark == l->r->mark && mask == 0xffffffffu : x.src_len > 0))
 		bypass_rule_add(l, &x);
 	return 0;
 }
@@ -126,6 +160,20 @@ int bypass_rules_sync(struct rtnl *rt, uint8_t family,
 			ret = ret == -ENOENT || ret == -ESRCH ? 0 : ret;
 		}
 	return ret;
+}
+
+int bypass_rules_drop_mark(struct rtnl *rt, uint8_t family,
+			   const struct ksbpf_bypass_route *r)
+{
+	struct rule_list want = { .r = r };
+	int ret = bypass_rules_dump(rt, family, &want);
+	size_t kept = 0;
+
+	for (size_t i = 0; !ret && i < want.n; i++)
+		if (!want.v[i].mark)
+			want.v[kept++] = want.v[i];
+	want.n = kept;
+	return ret ? ret : bypass_rules_sync(rt, family, &want);
 }
 
 struct address_search {

@@ -37,6 +37,10 @@ bool bypass_rule_listed(const struct rule_list *l, const struct rule *x);
 int bypass_rules_dump(struct rtnl *rt, uint8_t family, struct rule_list *l);
 /* ksbpf's rules become exactly want: new ones first. */
 int bypass_rules_sync(struct rtnl *rt, uint8_t family, const struct rule_list *want);
+/* Removes the mark's rule only: the source rules serve a successor with
+ * the same priority and table. */
+int bypass_rules_drop_mark(struct rtnl *rt, uint8_t family,
+			   const struct ksbpf_bypass_route *r);
 /* A source rule per IPv4 address of these devices. */
 int bypass_rules_add_sources(struct rtnl *rt, const unsigned int *devs,
 			     size_t n_devs, struct rule_list *rules);

@@ -6,6 +6,7 @@
 #include <bpf/libbpf.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -138,18 +139,38 @@ static const char *proto_name(const struct ksbpf_event *e, char *buf)
 	}
 }
 
-/* CLOCK_BOOTTIME to wall-clock time, "2026-11-23T18:55:01.123Z". */
-static void wall_time(uint64_t boot_ns, char *buf, size_t len)
+static int64_t ns_of(const struct timespec *t)
 {
+	return (int64_t)t->tv_sec * 1000000000 + t->tv_nsec;
+}
+
+/* Wall-clock time minus boot time. Two readings of the clocks differ by a
+ * few nanoseconds, enough to print one drop at two different milliseconds
+ * (its text line and its JSON): the offset is kept until the wall clock is
+ * set (a step of more than a millisecond). */
+static int64_t boot_to_wall_ns(void)
+{
+	static int64_t kept;
+	static bool known;
 	struct timespec real, boot;
-	struct tm tm;
-	int64_t ns;
-	time_t secs;
+	int64_t now;
 
 	clock_gettime(CLOCK_REALTIME, &real);
 	clock_gettime(CLOCK_BOOTTIME, &boot);
-	ns = (int64_t)real.tv_sec * 1000000000 + real.tv_nsec -
-	     ((int64_t)boot.tv_sec * 1000000000 + boot.tv_nsec) + (int64_t)boot_ns;
+	now = ns_of(&real) - ns_of(&boot);
+	if (!known || now - kept > 1000000 || kept - now > 1000000)
+		kept = now;
+	known = true;
+	return kept;
+}
+
+/* CLOCK_BOOTTIME to wall-clock time, "2026-11-23T18:55:01.123Z". */
+static void wall_time(uint64_t boot_ns, char *buf, size_t len)
+{
+	int64_t ns = boot_to_wall_ns() + (int64_t)boot_ns;
+	struct tm tm;
+	time_t secs;
+
 	secs = (time_t)(ns / 1000000000);
 	gmtime_r(&secs, &tm);
 	len = strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm) ? len : 0;

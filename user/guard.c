@@ -232,6 +232,10 @@ int guard_route_bypass(struct guard *g)
 	struct ksbpf_bypass_route r;
 
 	g->routing_error[0] = '\0';
+	/* After `ksbpf unload` the maps an agent holds still name the rules
+	 * that unload removed: they must not come back. */
+	if (!pins_loaded(g->dir))
+		return 0;
 	maps_read_bypass_route(&g->maps, &r);
 	if (!r.mark)
 		return 0;

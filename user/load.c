@@ -226,22 +226,29 @@ static int enforce(struct load *l, char *err)
 	       pin_programs(l, err) ? -1 : 0;
 }
 
-/* The new rules and table are in place (guard_reconcile): the old ones,
- * if others, go. Bypass routing is not the kill switch: a failure is said,
- * and load still succeeds. */
+/* Once the pinned setting is another (a load that failed later, too), the
+ * rules and table of the old one go. */
 static void retire_old_routes(const struct load *l)
 {
-	const struct ksbpf_bypass_route *now = &l->o->policy.bypass_route;
+	struct ksbpf_bypass_route now;
 	char err[ERR_LEN];
 
+	if (!l->old_route.mark)	/* also: the maps were never opened */
+		return;
+	maps_read_bypass_route(&l->guard.maps, &now);
+	if (bypass_routes_equal(&l->old_route, &now))
+		return;
+	if (bypass_routes_remove(&l->old_route, &now, err))
+		fprintf(stderr, "ksbpf: %s\n", err);
+}
+
+/* Bypass routing is not the kill switch: a failure is said, and load still
+ * succeeds. */
+static void report_routing(const struct load *l)
+{
 	if (l->counts.routing_failed)
 		fprintf(stderr, "ksbpf: bypass apps are NOT routed by the uplinks: %s\n",
 			l->guard.routing_error);
-	if (!l->old_route.mark || bypass_routes_equal(&l->old_route, now))
-		return;
-	if (bypass_routes_remove(&l->old_route,
-				 now->mark && now->table == l->old_route.table, err))
-		fprintf(stderr, "ksbpf: %s\n", err);
 }
 
 /* Enforcement is in place, but not on these: room runs out only at a limit
@@ -311,9 +318,10 @@ int cmd_load(const struct options *o)
 	       l.counts.local == 1 ? "" : "s", l.counts.tunnels_up,
 	       l.counts.tunnels_up == 1 ? "" : "s");
 	report_full(&l);
-	retire_old_routes(&l);
+	report_routing(&l);
 	ret = EXIT_OK;
 out:
+	retire_old_routes(&l);
 	if (ret)
 		report_error(err);
 	ksbpf_bpf__destroy(l.skel);

@@ -36,17 +36,27 @@ static int add_dev(struct route_msg *r, unsigned int ifindex)
 	return 0;
 }
 
-static int read_nexthops(struct route_msg *r, const struct rtattr *rta)
+/* What a route asks for, not what the kernel reports of its state (dead,
+ * link down, offloaded): the kernel refuses those in a new route. */
+#define ROUTE_FLAGS_KEPT RTNH_F_ONLINK
+
+/* Reads the devices of a multipath route from the kernel's attribute, and
+ * clears the state flags in the copy of it (at copy, in the body). */
+static int read_nexthops(struct route_msg *r, const struct rtattr *rta,
+			 struct rtattr *copy)
 {
 	const struct rtnexthop *nh = RTA_DATA(rta);
+	struct rtnexthop *out = RTA_DATA(copy);
 	int left = (int)RTA_PAYLOAD(rta);
 
 	while (left >= (int)sizeof(*nh) && nh->rtnh_len >= sizeof(*nh) &&
 	       nh->rtnh_len <= left) {
 		if (add_dev(r, (unsigned int)nh->rtnh_ifindex))
 			return -1;
+		out->rtnh_flags &= ROUTE_FLAGS_KEPT;
 		left -= RTNH_ALIGN(nh->rtnh_len);
 		nh = RTNH_NEXT(nh);
+		out = RTNH_NEXT(out);
 	}
 	return 0;
 }
@@ -54,6 +64,7 @@ static int read_nexthops(struct route_msg *r, const struct rtattr *rta)
 static int read_attr(struct route_msg *r, const struct rtattr *rta)
 {
 	unsigned short type = rta->rta_type & NLA_TYPE_MASK;
+	struct rtattr *copy;
 
 	if (type == RTA_TABLE && RTA_PAYLOAD(rta) >= sizeof(uint32_t))
 		memcpy(&r->table, RTA_DATA(rta), sizeof(r->table));
@@ -64,19 +75,18 @@ static int read_attr(struct route_msg *r, const struct rtattr *rta)
 		if (add_dev(r, oif))
 			return -1;
 	}
-	if (type == RTA_MULTIPATH && read_nexthops(r, rta))
-		return -1;
 	if (type == RTA_NH_ID)
 		r->type = RTN_UNSPEC;	/* devices unknown: never mirrored */
 	if (!kept(type))
 		return 0;
 	if (r->len + RTA_ALIGN(rta->rta_len) > sizeof(r->body))
 		return -1;
+	copy = (struct rtattr *)(r->body + r->len);
 	/* Padding zeroed: copies compare byte for byte. */
-	memset(r->body + r->len, 0, RTA_ALIGN(rta->rta_len));
-	memcpy(r->body + r->len, rta, rta->rta_len);
+	memset(copy, 0, RTA_ALIGN(rta->rta_len));
+	memcpy(copy, rta, rta->rta_len);
 	r->len += RTA_ALIGN(rta->rta_len);
-	return 0;
+	return type == RTA_MULTIPATH ? read_nexthops(r, rta, copy) : 0;
 }
 
 int route_msg_parse(const struct nlmsghdr *nh, struct route_msg *out)
@@ -99,7 +109,7 @@ int route_msg_parse(const struct nlmsghdr *nh, struct route_msg *out)
 	out->cloned = rtm->rtm_flags & RTM_F_CLONED;
 	*copy = *rtm;
 	copy->rtm_table = RT_TABLE_UNSPEC;
-	copy->rtm_flags = 0;
+	copy->rtm_flags &= ROUTE_FLAGS_KEPT;
 	out->len = NLMSG_ALIGN(sizeof(*copy));
 	left = (int)RTM_PAYLOAD(nh);
 	for (rta = RTM_RTA(rtm); RTA_OK(rta, left); rta = RTA_NEXT(rta, left))

@@ -28,7 +28,7 @@ struct route_msg {
 	unsigned int devs[ROUTE_MSG_MAX_DEVS];	/* output devices */
 	size_t n_devs;
 	size_t len;		/* of body */
-	/* rtmsg (table RT_TABLE_UNSPEC, no flags) and the kept attributes,
+	/* rtmsg (table RT_TABLE_UNSPEC, state flags cleared) and the kept attributes,
 	 * in the kernel's order: without RTA_TABLE */
 	char body[ROUTE_MSG_MAX] __attribute__((aligned(NLMSG_ALIGNTO)));
 };

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <linux/rtnetlink.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -30,11 +31,23 @@ static int send_request(struct rtnl *r, struct nlmsghdr *req, uint16_t flags)
 	return 0;
 }
 
+/* An error met inside a dump comes in NLMSG_DONE's payload. */
+static int done_error(const struct nlmsghdr *nh)
+{
+	int error = 0;
+
+	if (nh->nlmsg_len >= NLMSG_LENGTH(sizeof(error)))
+		memcpy(&error, NLMSG_DATA(nh), sizeof(error));
+	return error < 0 ? error : 0;
+}
+
 /* Reads the answers to the last request until NLMSG_DONE or its error.
- * each (if any) sees every other message. */
+ * each (if any) sees every other message. A dump the kernel says changed
+ * under it is an -EAGAIN: its caller tries again later. */
 static int read_answers(struct rtnl *r, rtnl_each_fn each, void *ctx)
 {
 	static char buf[32768] __attribute__((aligned(NLMSG_ALIGNTO)));
+	bool interrupted = false;
 
 	for (;;) {
 		ssize_t got = recv(r->fd, buf, sizeof(buf), 0);
@@ -48,11 +61,15 @@ static int read_answers(struct rtnl *r, rtnl_each_fn each, void *ctx)
 		for (; NLMSG_OK(nh, left); nh = NLMSG_NEXT(nh, left)) {
 			if (nh->nlmsg_seq != r->seq)
 				continue;	/* an earlier request's late answer */
+			interrupted |= nh->nlmsg_flags & NLM_F_DUMP_INTR;
 			if (nh->nlmsg_type == NLMSG_DONE)
-				return 0;
+				return done_error(nh) ? done_error(nh) :
+				       interrupted ? -EAGAIN : 0;
 			if (nh->nlmsg_type == NLMSG_ERROR) {
 				const struct nlmsgerr *e = NLMSG_DATA(nh);
 
+				if (nh->nlmsg_len < NLMSG_LENGTH(sizeof(*e)))
+					return -EPROTO;
 				return e->error;	/* 0: the acknowledgement */
 			}
 			if (each && (ret = each(nh, ctx)) < 0)

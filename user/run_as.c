@@ -17,6 +17,7 @@ static int from_passwd(const struct passwd *pw, struct run_as *who)
 	who->uid = pw->pw_uid;
 	who->gid = pw->pw_gid;
 	snprintf(who->name, sizeof(who->name), "%s", pw->pw_name);
+	snprintf(who->home, sizeof(who->home), "%s", pw->pw_dir);
 	return 0;
 }
 
@@ -75,8 +76,19 @@ int run_as_find(const char *user, struct run_as *who, char *err)
 	}
 }
 
+static int set_user_environment(const struct run_as *who, char *err)
+{
+	if (!who->name[0])
+		return 0;
+	if (setenv("HOME", who->home, 1) || setenv("USER", who->name, 1) ||
+	    setenv("LOGNAME", who->name, 1))
+		return errf(err, "run as %s: setenv: %s", who->name, strerror(errno));
+	return 0;
+}
+
 int run_as_become(const struct run_as *who, char *err)
 {
+	bool other_user = who->uid != geteuid();
 	int ret = who->name[0] ? initgroups(who->name, who->gid) :
 				 setgroups(1, &who->gid);
 
@@ -91,5 +103,5 @@ int run_as_become(const struct run_as *who, char *err)
 			    strerror(errno));
 	if (who->uid != 0 && setuid(0) == 0)
 		return errf(err, "run as %u: root could be regained", (unsigned int)who->uid);
-	return 0;
+	return other_user ? set_user_environment(who, err) : 0;
 }

@@ -11,7 +11,21 @@
 #include "maps.h"
 #include "pins.h"
 
-static void detach_uplinks(const char *dir)
+/* The first detach that failed: the rest are still tried. */
+struct detach_failure {
+	int error;	/* -errno */
+	char what[64];
+};
+
+static void note_failure(struct detach_failure *f, int ret, const char *what)
+{
+	if (!ret || f->error)
+		return;
+	f->error = ret;
+	snprintf(f->what, sizeof(f->what), "%s", what);
+}
+
+static void detach_uplinks(const char *dir, struct detach_failure *f)
 {
 	int fd = pin_open(dir, "ksbpf_uplinks");
 	struct ksbpf_uplink up;
@@ -25,22 +39,21 @@ static void detach_uplinks(const char *dir)
 		key = next;
 		if (bpf_map_lookup_elem(fd, &key, &up))
 			continue;
-		detach_tc(key, TC_EGRESS, up.tc_mode, dir);
+		note_failure(f, detach_tc(key, TC_EGRESS, up.tc_mode, dir), up.name);
 		if (up.ingress)
-			detach_tc(key, TC_INGRESS, up.tc_mode, dir);
+			note_failure(f, detach_tc(key, TC_INGRESS, up.tc_mode, dir), up.name);
 	}
 	close(fd);
 }
 
 /* Rules and routes belong to the guarded namespace: from another one,
- * they are said to stay, not looked for here. */
-static void remove_bypass_routes(const char *dir)
+ * they are said to stay, not looked for here. -1 with err if they stay. */
+static int remove_bypass_routes(const char *dir, char *err)
 {
 	struct ksbpf_bypass_route route = { 0 };
 	struct ksbpf_config cfg = { 0 };
 	int config = pin_open(dir, PIN_CONFIG_MAP);
 	int fd = pin_open(dir, "ksbpf_bypass_route");
-	char err[ERR_LEN];
 	__u32 zero = 0;
 
 	if (fd >= 0 && bpf_map_lookup_elem(fd, &zero, &route))
@@ -52,26 +65,37 @@ static void remove_bypass_routes(const char *dir)
 	if (config >= 0)
 		close(config);
 	if (!route.mark)
-		return;
+		return 0;
 	if (cfg.netns_cookie && cfg.netns_cookie != current_netns_cookie())
-		fprintf(stderr, "ksbpf: bypass routing (ip rule fwmark %#x lookup %u) "
-			"stays in the guarded network namespace: run `ksbpf unload` "
-			"there to remove it\n", route.mark, route.table);
-	else if (bypass_routes_remove(&route, false, err))
-		fprintf(stderr, "ksbpf: %s\n", err);
+		return errf(err, "bypass routing (ip rule fwmark %#x lookup %u) stays in "
+			    "the guarded network namespace: run `ksbpf unload` there "
+			    "to remove it", route.mark, route.table);
+	return bypass_routes_remove(&route, NULL, err);
 }
 
 int teardown(const char *dir, char *err)
 {
-	remove_bypass_routes(dir);
-	detach_uplinks(dir);
-	detach_cgroup(PIN_LINK_CG_EGRESS, dir);
-	detach_cgroup(PIN_LINK_CG_SOCK_CREATE, dir);
-	detach_cgroup(PIN_LINK_CG_SOCKOPT, dir);
-	detach_cgroup(PIN_LINK_CG_INGRESS, dir);
+	static const char *const cgroup_links[] = {
+		PIN_LINK_CG_EGRESS, PIN_LINK_CG_SOCK_CREATE, PIN_LINK_CG_SOCKOPT,
+		PIN_LINK_CG_INGRESS,
+	};
+	struct detach_failure failed = { 0 };
+	char routing[ERR_LEN];
+	int routing_left = remove_bypass_routes(dir, routing);
+
+	detach_uplinks(dir, &failed);
+	for (size_t i = 0; i < sizeof(cgroup_links) / sizeof(cgroup_links[0]); i++)
+		note_failure(&failed, detach_cgroup(cgroup_links[i], dir), cgroup_links[i]);
 	/* Link pins left over (an uplink that was never recorded) detach
 	 * when their last reference, the pin, goes. */
-	return pins_remove_all(dir, err);
+	if (pins_remove_all(dir, err))
+		return -1;
+	if (failed.error)
+		return errf(err, "detach %s: %s (everything else is removed)",
+			    failed.what, strerror(-failed.error));
+	if (routing_left)
+		return errf(err, "%s (enforcement is removed)", routing);
+	return 0;
 }
 
 int cmd_unload(const struct options *o)

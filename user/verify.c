@@ -356,8 +356,11 @@ int cmd_verify(const struct options *o)
 		return EXIT_NOT_LOADED;
 	}
 	v.events = calloc(KSBPF_EVENT_RING, sizeof(*v.events));
-	if (!v.events || maps_open_pinned(o->bpffs, &v.maps, err) ||
-	    pick_uplink(&v, err))
+	if (!v.events) {
+		report_error("verify: out of memory");
+		return EXIT_FAILED;
+	}
+	if (maps_open_pinned(o->bpffs, &v.maps, err) || pick_uplink(&v, err))
 		goto out;
 	v.prog_cg = pin_open(o->bpffs, PIN_PROG_CG_EGRESS);
 	v.prog_tc = pin_open(o->bpffs, v.uplink_raw ? PIN_PROG_L3_EGRESS :

@@ -8,6 +8,7 @@
  * written down next to the code that implements it ("Reading:").
  */
 #include "model.h"
+#include "names.h"
 
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -612,22 +613,5 @@ void model_judge(const struct model_world *w, const struct model_input *in,
 
 const char *model_reason_name(enum ksbpf_reason reason)
 {
-	static const char *const names[KSBPF_REASON_MAX] = {
-		[KSBPF_R_TUNNEL] = "tunnel",
-		[KSBPF_R_LOOPBACK] = "loopback",
-		[KSBPF_R_APP_BLOCK] = "app_block",
-		[KSBPF_R_APP_BYPASS] = "app_bypass",
-		[KSBPF_R_ENDPOINT] = "endpoint",
-		[KSBPF_R_LINK_BRINGUP] = "link_bringup",
-		[KSBPF_R_DNS] = "dns",
-		[KSBPF_R_LAN] = "lan",
-		[KSBPF_R_NO_ROUTE] = "no_route",
-		[KSBPF_R_MALFORMED] = "malformed",
-		[KSBPF_R_OUT_OF_SCOPE] = "out_of_scope",
-		[KSBPF_R_OTHER_NETNS] = "other_netns",
-	};
-
-	if ((unsigned int)reason >= KSBPF_REASON_MAX || !names[reason])
-		return "?";
-	return names[reason];
+	return reason_name(reason);
 }

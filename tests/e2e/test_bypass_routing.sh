@@ -35,6 +35,9 @@ lab_require_ksbpf
 # copies and their netlink formats, rp_filter), not every routing style.
 SCALE=${KSBPF_TIME_SCALE:-1}
 QUICK=${KSBPF_BYPASS_QUICK:-0}
+# How long to watch for something that must not happen (the agent reacts
+# in milliseconds here, in well under a second under emulation).
+QUIET_S=$((SCALE > 1 ? 3 : 1))
 QUICK_RUNS="wg-quick-strict-rp"
 MARK=0x6b730000
 TABLE=27507
@@ -214,9 +217,15 @@ ip -n "$LAB_NS_C" route del 203.0.113.0/24
 check "a deleted one goes" wait_for $((2 * SCALE)) sh -c \
 	"! nsenter --net=/run/netns/$LAB_NS_C ip route show table $TABLE | grep -q 203.0.113.0"
 ip -n "$LAB_NS_C" route add 203.0.113.0/24 dev "$LAB_WG_C"
-sleep "$SCALE"
+sleep "$QUIET_S"
 check "a tunnel route is not copied" sh -c \
 	"! nsenter --net=/run/netns/$LAB_NS_C ip route show table $TABLE | grep -q 203.0.113.0"
+ip -n "$LAB_NS_C" route del 203.0.113.0/24
+# Cloud hosts' gateways are often outside the subnet: "onlink" must survive
+# the copy, or the kernel refuses it.
+ip -n "$LAB_NS_C" route add 203.0.113.0/24 via 198.18.0.1 dev up0 onlink
+check "an onlink route is copied, onlink" wait_for $((2 * SCALE)) \
+	table_has -4 "203.0.113.0/24 via 198.18.0.1 dev up0 onlink"
 ip -n "$LAB_NS_C" route del 203.0.113.0/24
 ip -n "$LAB_NS_C" addr add 192.0.2.3/24 dev up0
 check "a new uplink address gets its rule" wait_for $((2 * SCALE)) sh -c \
@@ -226,7 +235,7 @@ check "a removed one loses it" wait_for $((2 * SCALE)) sh -c \
 	"! nsenter --net=/run/netns/$LAB_NS_C ip -4 rule | grep -q 'from 192.0.2.3 lookup'"
 ip -n "$LAB_NS_C" route del default via "$LAB_S4" dev up0 metric 100
 ip -n "$LAB_NS_C" -6 route del default via "$LAB_S6" dev up0 metric 100
-sleep "$SCALE"
+sleep "$QUIET_S"
 check "main's uplink default gone: ksbpf's stays (IPv4)" table_has -4 "default via $LAB_S4 dev up0"
 check "... and IPv6" table_has -6 "default via $LAB_S6 dev up0"
 both_apps replaced
@@ -312,6 +321,9 @@ if [ "$QUICK" = 0 ]; then
 		"$(SUDO_UID=65534 SUDO_GID=65534 ks exec --policy bypass --name asuser -- id -g)" 65534
 	check_eq "--user 65534 wins over SUDO_UID" \
 		"$(SUDO_UID=0 ks exec --policy bypass --name asuser --user 65534 -- id -u)" 65534
+	check_eq "SUDO_UID=65534: that user's HOME" \
+		"$(SUDO_UID=65534 SUDO_GID=65534 ks exec --policy bypass --name asuser -- \
+			sh -c 'echo "$HOME $USER"')" "$(getent passwd 65534 | cut -d: -f6) $(id -nu 65534)"
 	check_eq "no SUDO_UID: the caller (root)" \
 		"$(unset SUDO_UID; ks exec --policy bypass --name asuser -- id -u)" 0
 	captures_start
@@ -345,6 +357,12 @@ check_eq "new priority: the old rule goes" "$(rule_count -4)" 1
 check "new priority: the rule at 5191" sh -c \
 	"nsenter --net=/run/netns/$LAB_NS_C ip -4 rule | grep -q '^5191:.*fwmark $MARK lookup $TABLE'"
 check "new priority: the table stays" table_has -4 "default via $LAB_S4 dev up0"
+ks_load --bypass-priority 5191 --bypass-mark 0x6b730001 >/dev/null 2>&1
+check_eq "new mark: its rule" "$(in_client ip -4 rule | grep -c "fwmark 0x6b730001 lookup $TABLE")" 1
+check_eq "new mark: the old mark's rule goes" "$(rule_count -4)" 0
+check "new mark: the source rule stays" sh -c \
+	"nsenter --net=/run/netns/$LAB_NS_C ip -4 rule | grep -q 'from $LAB_C4 lookup $TABLE'"
+both_apps new-mark
 kill "$KS_AGENT_PID"; wait "$KS_AGENT_PID" 2>/dev/null
 
 lab_step "unload"

@@ -186,6 +186,35 @@ static void test_copy_compares_equal(void **state)
 	assert_false(route_msg_same(&ra, &rb));
 }
 
+/* The kernel reports state (dead, link down) in the flags; a new route may
+ * not carry it, but an onlink gateway must stay onlink. */
+static void test_copy_keeps_onlink_only(void **state)
+{
+	union msg m;
+	struct route_msg r;
+	struct nlmsghdr *nh = route(&m, RTN_UNICAST, 0, RT_TABLE_MAIN,
+				    RTNH_F_ONLINK | RTNH_F_LINKDOWN | RTNH_F_DEAD);
+	struct rtnexthop hops[1] = {
+		{ .rtnh_len = sizeof(struct rtnexthop), .rtnh_ifindex = 2,
+		  .rtnh_flags = RTNH_F_ONLINK | RTNH_F_LINKDOWN },
+	};
+	const struct rtmsg *copy;
+	const struct rtattr *rta;
+	int left;
+
+	(void)state;
+	put(nh, RTA_MULTIPATH, hops, sizeof(hops), false);
+	assert_int_equal(parse(nh, &r), 0);
+	copy = (const struct rtmsg *)r.body;
+	assert_int_equal(copy->rtm_flags, RTNH_F_ONLINK);
+	left = (int)(r.len - NLMSG_ALIGN(sizeof(*copy)));
+	rta = (const struct rtattr *)(r.body + NLMSG_ALIGN(sizeof(*copy)));
+	assert_true(RTA_OK(rta, left));
+	assert_int_equal(rta->rta_type, RTA_MULTIPATH);
+	assert_int_equal(((const struct rtnexthop *)RTA_DATA(rta))->rtnh_flags,
+			 RTNH_F_ONLINK);
+}
+
 static void test_not_a_route_or_malformed(void **state)
 {
 	union msg m;
@@ -208,6 +237,7 @@ int main(void)
 		cmocka_unit_test(test_other_tables_types_and_clones_are_not),
 		cmocka_unit_test(test_multipath_through_a_tunnel_is_not),
 		cmocka_unit_test(test_copy_compares_equal),
+		cmocka_unit_test(test_copy_keeps_onlink_only),
 		cmocka_unit_test(test_not_a_route_or_malformed),
 	};
 

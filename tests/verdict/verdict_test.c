@@ -38,6 +38,7 @@
 #include "ksbpf.h"
 #include "ksbpf.skel.h"
 #include "kfeatures.h"
+#include "names.h"
 #include "packets.h"
 
 #ifndef SO_NETNS_COOKIE
@@ -242,30 +243,16 @@ static struct {
 	unsigned long runs;
 } env;
 
-static const char *const reason_names[KSBPF_REASON_MAX] = {
-	[KSBPF_R_TUNNEL] = "TUNNEL",
-	[KSBPF_R_LOOPBACK] = "LOOPBACK",
-	[KSBPF_R_APP_BLOCK] = "APP_BLOCK",
-	[KSBPF_R_APP_BYPASS] = "APP_BYPASS",
-	[KSBPF_R_ENDPOINT] = "ENDPOINT",
-	[KSBPF_R_LINK_BRINGUP] = "LINK_BRINGUP",
-	[KSBPF_R_DNS] = "DNS",
-	[KSBPF_R_LAN] = "LAN",
-	[KSBPF_R_NO_ROUTE] = "NO_ROUTE",
-	[KSBPF_R_MALFORMED] = "MALFORMED",
-	[KSBPF_R_OUT_OF_SCOPE] = "OUT_OF_SCOPE",
-	[KSBPF_R_OTHER_NETNS] = "OTHER_NETNS",
-};
-
-static const char *reason_name(int reason)
+/* A reason as status names it, or what the counters said instead. */
+static const char *case_reason_name(int reason)
 {
 	if (reason == -1)
 		return "(no counter moved)";
 	if (reason == -2)
 		return "(several counters moved)";
-	if (reason < 0 || reason >= KSBPF_REASON_MAX || !reason_names[reason])
+	if (reason < 0 || reason >= KSBPF_REASON_MAX)
 		return "(unknown)";
-	return reason_names[reason];
+	return reason_name(reason);
 }
 
 /* ------------------------------------------------------------------------
@@ -763,8 +750,8 @@ static int check_case(const struct vcase *c)
 			continue;
 		print_error("FAIL %-6s %s: want %s/%s, got %s/%s%s\n", h->name,
 			    c->name, c->verdict == V_PASS ? "PASS" : "DROP",
-			    reason_name(c->reason), verdict_name(h, res.ret),
-			    reason_name(res.reason),
+			    case_reason_name(c->reason), verdict_name(h, res.ret),
+			    case_reason_name(res.reason),
 			    res.bytes_ok ? "" : " (counter moved wrongly)");
 		failed++;
 	}
