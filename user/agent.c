@@ -55,8 +55,7 @@ struct agent {
 	int tick_timer;
 	unsigned long ticks;
 	bool resync_pending;
-	bool routing_pending;		/* bypass routing failed: retried */
-	char routing_said[ERR_LEN];	/* the last failure said */
+	char routing_failure[ERR_LEN];	/* said, and retried; "": routed */
 	struct iface_table ifaces;
 	struct known_iface *known;	/* sorted by ifindex */
 	size_t n_known;
@@ -82,23 +81,23 @@ static void say(const char *fmt, ...)
 
 /* Bypass routing follows every reconcile and every change of the main
  * table or the rules; a failure is said once, and retried every tick. */
-static void routing_done(struct agent *a, bool failed)
+static void routing_done(struct agent *a)
 {
-	const char *why = failed ? a->guard.routing_error : "";
+	const char *why = a->guard.routing_error;
 
-	a->routing_pending = failed;
-	if (!strcmp(why, a->routing_said))
+	if (!strcmp(why, a->routing_failure))
 		return;
-	if (failed)
+	if (why[0])
 		say("bypass apps are NOT routed by the uplinks: %s", why);
 	else
 		say("bypass routing in place again");
-	snprintf(a->routing_said, sizeof(a->routing_said), "%s", why);
+	snprintf(a->routing_failure, sizeof(a->routing_failure), "%s", why);
 }
 
 static void route_bypass(struct agent *a)
 {
-	routing_done(a, guard_route_bypass(&a->guard) != 0);
+	guard_route_bypass(&a->guard);
+	routing_done(a);
 }
 
 /* `ksbpf tunnel add|del` may have changed the names meanwhile. */
@@ -219,7 +218,7 @@ static int reconcile(struct agent *a, struct guard_counts *counts, char *err)
 		say("a load pinned new programs: new uplinks get them");
 	ret = guard_reconcile(&a->guard, t->ifs, t->n, results, counts, err);
 	if (!ret)	/* else routing may not have run: the resync tells */
-		routing_done(a, counts->routing_failed);
+		routing_done(a);
 	for (size_t i = 0; i < t->n; i++)
 		say_change(a, &t->ifs[i], &results[i]);
 	now = known_now(t->ifs, results, t->n);
@@ -235,7 +234,7 @@ static int reconcile(struct agent *a, struct guard_counts *counts, char *err)
 
 /* A resync that failed (an interface vanished under it, the kernel said
  * no) is tried again at the next tick. */
-static int resync(struct agent *a)
+static void resync(struct agent *a)
 {
 	struct guard_counts counts;
 	struct iface *ifs = NULL;
@@ -260,7 +259,6 @@ static int resync(struct agent *a)
 		    counts.local == 1 ? "" : "s", counts.tunnels_up,
 		    counts.tunnels_up == 1 ? "" : "s",
 		    counts.full ? "; some uplinks NOT guarded (ksbpf_uplinks is full)" : "");
-	return ret;
 }
 
 static int open_netlink(unsigned int buffer, char *err)
@@ -491,13 +489,7 @@ static int open_tick_timer(char *err)
  * id could be mistaken for another's in `app list`. */
 static void sweep_apps(struct agent *a)
 {
-	char err[ERR_LEN];
-	int lock = pins_lock(a->dir, err);
-
-	if (lock < 0)
-		return;
 	apps_sweep(&a->guard.maps, said_app_gone);
-	close(lock);
 }
 
 /* One line per drop, a few a second: the journal is no packet capture. */
@@ -518,25 +510,16 @@ static void log_drops(struct agent *a)
 		    (unsigned long long)(n + lost - (n < DROP_LOG_LINES ? n : DROP_LOG_LINES)));
 }
 
-static void locked_resync(struct agent *a)
+/* What the tick does to the pinned state, one writer at a time with load
+ * and the other commands; a lock not had is tried at the next tick. */
+static void locked(struct agent *a, void (*action)(struct agent *))
 {
 	char err[ERR_LEN];
 	int lock = pins_lock(a->dir, err);
 
 	if (lock < 0)
 		return;
-	resync(a);
-	close(lock);
-}
-
-static void locked_route_bypass(struct agent *a)
-{
-	char err[ERR_LEN];
-	int lock = pins_lock(a->dir, err);
-
-	if (lock < 0)
-		return;
-	route_bypass(a);
+	action(a);
 	close(lock);
 }
 
@@ -548,11 +531,11 @@ static void tick(struct agent *a)
 		return;
 	log_drops(a);
 	if (a->resync_pending)
-		locked_resync(a);
-	else if (a->routing_pending)
-		locked_route_bypass(a);
+		locked(a, resync);
+	else if (a->routing_failure[0])
+		locked(a, route_bypass);
 	if (++a->ticks % APP_SWEEP_TICKS == 0)
-		sweep_apps(a);
+		locked(a, sweep_apps);
 }
 
 static int follow(struct agent *a, const struct options *o)

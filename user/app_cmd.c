@@ -105,59 +105,6 @@ static int usage(void)
 	return EXIT_USAGE;
 }
 
-static int cmd_add_pid(const struct options *o);
-
-int cmd_app(const struct options *o)
-{
-	const char *verb = o->n_args ? o->args[0] : "";
-	struct app_info *apps = NULL;
-	struct map_fds m;
-	char err[ERR_LEN];
-	uint32_t policy = 0;
-	uint64_t attach_id = 0;
-	size_t n = 0;
-	int lock, ret;
-
-	if (!strcmp(verb, "add-pid"))
-		return o->n_args == 2 ? cmd_add_pid(o) : usage();
-	if (o->app_policy || o->app_name[0] || o->app_user[0])
-		return usage();	/* --policy, --name: add-pid's */
-	if (!strcmp(verb, "set") ? o->n_args != 3 :
-	    !strcmp(verb, "del") ? o->n_args != 2 :
-	    !strcmp(verb, "list") ? o->n_args != 1 : 1)
-		return usage();
-	if (!strcmp(verb, "set") && parse_app_policy(o->args[2], &policy, err)) {
-		report_error(err);
-		return EXIT_USAGE;
-	}
-	if (open_maps(o, &m, &lock, err)) {
-		report_error(err);
-		return EXIT_FAILED;
-	}
-	if (!strcmp(verb, "set"))
-		ret = attach_cgroup_id(o, &attach_id, err) ? -1 :
-		      apps_set(&m, o->args[1], attach_id, policy, err);
-	else if (!strcmp(verb, "del"))
-		ret = apps_del(&m, o->args[1], err);
-	else
-		ret = apps_list(&m, &apps, &n, err);
-	close_maps(&m, lock);
-	if (ret < 0) {
-		report_error(err);
-		return EXIT_FAILED;
-	}
-	if (!strcmp(verb, "list"))
-		print_list(apps, n, o->json);
-	else if (ret > 0)
-		printf("ksbpf: %s was not listed\n", o->args[1]);
-	else if (!strcmp(verb, "set"))
-		printf("ksbpf: app %s: %s\n", o->args[1], o->args[2]);
-	else
-		printf("ksbpf: app %s: removed\n", o->args[1]);
-	free(apps);
-	return EXIT_OK;
-}
-
 /* <attach cgroup>/ksbpf.apps/NAME (--name, else fallback), created if
  * needed. */
 static int app_cgroup(const struct options *o, const char *fallback, char *path,
@@ -255,6 +202,57 @@ static int cmd_add_pid(const struct options *o)
 	}
 	printf("ksbpf: process %u (%s) is in app %s: %s; its new sockets follow it\n",
 	       pid, comm, path, app_policy_name(o->app_policy));
+	return EXIT_OK;
+}
+
+int cmd_app(const struct options *o)
+{
+	const char *verb = o->n_args ? o->args[0] : "";
+	struct app_info *apps = NULL;
+	struct map_fds m;
+	char err[ERR_LEN];
+	uint32_t policy = 0;
+	uint64_t attach_id = 0;
+	size_t n = 0;
+	int lock, ret;
+
+	if (!strcmp(verb, "add-pid"))
+		return o->n_args == 2 ? cmd_add_pid(o) : usage();
+	if (o->app_policy || o->app_name[0] || o->app_user[0])
+		return usage();	/* --policy, --name: add-pid's */
+	if (!strcmp(verb, "set") ? o->n_args != 3 :
+	    !strcmp(verb, "del") ? o->n_args != 2 :
+	    !strcmp(verb, "list") ? o->n_args != 1 : 1)
+		return usage();
+	if (!strcmp(verb, "set") && parse_app_policy(o->args[2], &policy, err)) {
+		report_error(err);
+		return EXIT_USAGE;
+	}
+	if (open_maps(o, &m, &lock, err)) {
+		report_error(err);
+		return EXIT_FAILED;
+	}
+	if (!strcmp(verb, "set"))
+		ret = attach_cgroup_id(o, &attach_id, err) ? -1 :
+		      apps_set(&m, o->args[1], attach_id, policy, err);
+	else if (!strcmp(verb, "del"))
+		ret = apps_del(&m, o->args[1], err);
+	else
+		ret = apps_list(&m, &apps, &n, err);
+	close_maps(&m, lock);
+	if (ret < 0) {
+		report_error(err);
+		return EXIT_FAILED;
+	}
+	if (!strcmp(verb, "list"))
+		print_list(apps, n, o->json);
+	else if (ret > 0)
+		printf("ksbpf: %s was not listed\n", o->args[1]);
+	else if (!strcmp(verb, "set"))
+		printf("ksbpf: app %s: %s\n", o->args[1], o->args[2]);
+	else
+		printf("ksbpf: app %s: removed\n", o->args[1]);
+	free(apps);
 	return EXIT_OK;
 }
 

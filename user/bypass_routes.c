@@ -85,19 +85,13 @@ static int collect_route(const struct nlmsghdr *nh, void *ctx)
 
 static int dump_routes(struct rtnl *rt, struct route_list *a, struct route_list *b)
 {
-	struct {
-		struct nlmsghdr nh;
-		struct rtmsg rtm;
-	} req = {
-		.nh = { .nlmsg_len = sizeof(req), .nlmsg_type = RTM_GETROUTE },
-		.rtm = { .rtm_family = a->family },
-	};
 	struct route_dump d = { .lists = { a, b } };
 
 	a->n = 0;
 	if (b)
 		b->n = 0;
-	return rtnl_dump(rt, &req.nh, collect_route, &d);
+	return rtnl_dump(rt, RTM_GETROUTE, a->family, sizeof(struct rtmsg),
+			 collect_route, &d);
 }
 
 /* Lists are sorted by content: thousands of container veths bring as many
@@ -192,6 +186,7 @@ struct family_sync {
 	const unsigned int *tunnels;
 	size_t n_tunnels;
 	struct route_list main, ours;
+	struct rule_list rules;		/* ksbpf's, as found */
 	unsigned int default_devs[ROUTE_MSG_MAX_DEVS];	/* of the kept defaults */
 	size_t n_default_devs;
 	int first_error;
@@ -286,12 +281,11 @@ static int sync_family_rules(struct family_sync *s, uint8_t family)
 	bypass_rule_add(&want, &mark);
 	if (family == AF_INET)
 		ret = bypass_rules_add_sources(s->rt, s->default_devs, s->n_default_devs, &want);
-	return ret ? ret : bypass_rules_sync(s->rt, family, &want);
+	return ret ? ret : bypass_rules_sync(s->rt, family, &s->rules, &want);
 }
 
 static int sync_family(struct family_sync *s, uint8_t family, char *err)
 {
-	struct rule_list probe = { .r = s->r };
 	int ret;
 
 	s->main = (struct route_list){ .table = RT_TABLE_MAIN, .family = family,
@@ -300,7 +294,9 @@ static int sync_family(struct family_sync *s, uint8_t family, char *err)
 				       .v = s->ours.v, .cap = s->ours.cap };
 	s->n_default_devs = 0;
 	s->first_error = 0;
-	ret = bypass_rules_dump(s->rt, family, &probe);
+	/* First: only the rules say whether the kernel has the family. */
+	s->rules.r = s->r;
+	ret = bypass_rules_dump(s->rt, family, &s->rules);
 	if (family_absent(ret))
 		return 0;
 	if (!ret)
@@ -365,7 +361,6 @@ int bypass_routes_remove(const struct ksbpf_bypass_route *r,
 {
 	bool keep_table = successor && successor->mark && successor->table == r->table;
 	bool keep_sources = keep_table && successor->priority == r->priority;
-	struct rule_list none = { .r = r };
 	struct rtnl rt;
 	int ret = 0;
 
@@ -373,7 +368,7 @@ int bypass_routes_remove(const struct ksbpf_bypass_route *r,
 		return -1;
 	for (size_t i = 0; i < 2; i++) {
 		ret = keep_sources ? bypass_rules_drop_mark(&rt, families[i], r) :
-				     bypass_rules_sync(&rt, families[i], &none);
+				     bypass_rules_remove(&rt, families[i], r);
 		if (!ret && !keep_table)
 			ret = flush_table(&rt, families[i], r->table);
 		if (ret && !family_absent(ret))

@@ -101,16 +101,9 @@ static int collect_rule(const struct nlmsghdr *nh, void *ctx)
 
 int bypass_rules_dump(struct rtnl *rt, uint8_t family, struct rule_list *l)
 {
-	struct {
-		struct nlmsghdr nh;
-		struct fib_rule_hdr frh;
-	} req = {
-		.nh = { .nlmsg_len = sizeof(req), .nlmsg_type = RTM_GETRULE },
-		.frh = { .family = family },
-	};
-
 	l->n = 0;
-	return rtnl_dump(rt, &req.nh, collect_rule, l);
+	return rtnl_dump(rt, RTM_GETRULE, family, sizeof(struct fib_rule_hdr),
+			 collect_rule, l);
 }
 
 static int change_rule(struct rtnl *rt, uint16_t type, uint16_t flags,
@@ -142,38 +135,44 @@ static int change_rule(struct rtnl *rt, uint16_t type, uint16_t flags,
 	return ret ? -ENOSPC : rtnl_call(rt, &req.nh);
 }
 
-int bypass_rules_sync(struct rtnl *rt, uint8_t family,
+int bypass_rules_sync(struct rtnl *rt, uint8_t family, const struct rule_list *have,
 		      const struct rule_list *want)
 {
-	struct rule_list have = { .r = want->r };
-	int ret = bypass_rules_dump(rt, family, &have);
+	int ret = 0;
 
 	for (size_t i = 0; !ret && i < want->n; i++)
-		if (!bypass_rule_listed(&have, &want->v[i])) {
+		if (!bypass_rule_listed(have, &want->v[i])) {
 			ret = change_rule(rt, RTM_NEWRULE, NLM_F_CREATE | NLM_F_EXCL,
 					  family, want->r, &want->v[i]);
 			ret = ret == -EEXIST ? 0 : ret;
 		}
-	for (size_t i = 0; !ret && i < have.n; i++)
-		if (!bypass_rule_listed(want, &have.v[i])) {
-			ret = change_rule(rt, RTM_DELRULE, 0, family, want->r, &have.v[i]);
+	for (size_t i = 0; !ret && i < have->n; i++)
+		if (!bypass_rule_listed(want, &have->v[i])) {
+			ret = change_rule(rt, RTM_DELRULE, 0, family, want->r, &have->v[i]);
 			ret = ret == -ENOENT || ret == -ESRCH ? 0 : ret;
 		}
 	return ret;
 }
 
+int bypass_rules_remove(struct rtnl *rt, uint8_t family,
+			const struct ksbpf_bypass_route *r)
+{
+	struct rule_list have = { .r = r }, none = { .r = r };
+	int ret = bypass_rules_dump(rt, family, &have);
+
+	return ret ? ret : bypass_rules_sync(rt, family, &have, &none);
+}
+
 int bypass_rules_drop_mark(struct rtnl *rt, uint8_t family,
 			   const struct ksbpf_bypass_route *r)
 {
-	struct rule_list want = { .r = r };
-	int ret = bypass_rules_dump(rt, family, &want);
-	size_t kept = 0;
+	struct rule_list have = { .r = r }, want = { .r = r };
+	int ret = bypass_rules_dump(rt, family, &have);
 
-	for (size_t i = 0; !ret && i < want.n; i++)
-		if (!want.v[i].mark)
-			want.v[kept++] = want.v[i];
-	want.n = kept;
-	return ret ? ret : bypass_rules_sync(rt, family, &want);
+	for (size_t i = 0; !ret && i < have.n; i++)
+		if (!have.v[i].mark)
+			bypass_rule_add(&want, &have.v[i]);
+	return ret ? ret : bypass_rules_sync(rt, family, &have, &want);
 }
 
 struct address_search {
@@ -209,14 +208,8 @@ static int collect_address(const struct nlmsghdr *nh, void *ctx)
 int bypass_rules_add_sources(struct rtnl *rt, const unsigned int *devs,
 			    size_t n_devs, struct rule_list *rules)
 {
-	struct {
-		struct nlmsghdr nh;
-		struct ifaddrmsg ifa;
-	} req = {
-		.nh = { .nlmsg_len = sizeof(req), .nlmsg_type = RTM_GETADDR },
-		.ifa = { .ifa_family = AF_INET },
-	};
 	struct address_search s = { .devs = devs, .n_devs = n_devs, .rules = rules };
 
-	return n_devs ? rtnl_dump(rt, &req.nh, collect_address, &s) : 0;
+	return n_devs ? rtnl_dump(rt, RTM_GETADDR, AF_INET, sizeof(struct ifaddrmsg),
+				  collect_address, &s) : 0;
 }

@@ -35,8 +35,13 @@ void bypass_rule_add(struct rule_list *l, const struct rule *x);
 bool bypass_rule_listed(const struct rule_list *l, const struct rule *x);
 /* ksbpf's rules of a family, as they are. */
 int bypass_rules_dump(struct rtnl *rt, uint8_t family, struct rule_list *l);
-/* ksbpf's rules become exactly want: new ones first. */
-int bypass_rules_sync(struct rtnl *rt, uint8_t family, const struct rule_list *want);
+/* ksbpf's rules, which the dump have found, become exactly want: new
+ * ones first. */
+int bypass_rules_sync(struct rtnl *rt, uint8_t family, const struct rule_list *have,
+		      const struct rule_list *want);
+/* Removes them all. */
+int bypass_rules_remove(struct rtnl *rt, uint8_t family,
+			const struct ksbpf_bypass_route *r);
 /* Removes the mark's rule only: the source rules serve a successor with
  * the same priority and table. */
 int bypass_rules_drop_mark(struct rtnl *rt, uint8_t family,

@@ -143,7 +143,7 @@ static int apply_tunnel_names(struct guard *g, char *err)
 	maps_read_interface_policy(&g->maps, names);
 	g->names = names;
 	ret = guard_reconcile_all(g, &counts, err);
-	if (counts.routing_failed)
+	if (g->routing_error[0])
 		fprintf(stderr, "ksbpf: bypass apps are NOT routed by the uplinks: %s\n",
 			g->routing_error);
 	free(names);

@@ -132,10 +132,20 @@ static int cmp_u32(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* The ifindexes that are uplinks now, sorted; NULL if out of memory. One
- * whose swap failed keeps its old program. */
-static __u32 *uplink_set(const struct iface *ifs, const struct guard_result *out,
-			  size_t n, size_t *count)
+static bool is_uplink(const struct guard_result *r)
+{
+	return r->outcome != UPLINK_NONE;	/* a failed swap keeps its program */
+}
+
+static bool is_tunnel(const struct guard_result *r)
+{
+	return r->role.role == ROLE_TUNNEL;
+}
+
+/* The ifindexes whose result is such, sorted; NULL if out of memory. */
+static __u32 *ifindexes_where(const struct iface *ifs, const struct guard_result *out,
+			      size_t n, bool (*such)(const struct guard_result *),
+			      size_t *count)
 {
 	__u32 *set = malloc((n ? n : 1) * sizeof(*set));
 
@@ -143,7 +153,7 @@ static __u32 *uplink_set(const struct iface *ifs, const struct guard_result *out
 	if (!set)
 		return NULL;
 	for (size_t i = 0; i < n; i++)
-		if (out[i].outcome != UPLINK_NONE)
+		if (such(&out[i]))
 			set[(*count)++] = ifs[i].ifindex;
 	qsort(set, *count, sizeof(*set), cmp_u32);
 	return set;
@@ -155,7 +165,7 @@ static void forget_stale_uplinks(struct guard *g, const struct iface *ifs,
 				 const struct guard_result *out, size_t n)
 {
 	size_t n_uplinks, count = 0, cap = 0;
-	__u32 *uplinks = uplink_set(ifs, out, n, &n_uplinks);
+	__u32 *uplinks = ifindexes_where(ifs, out, n, is_uplink, &n_uplinks);
 	__u32 *stale = NULL, key, next;
 	bool first = true;
 
@@ -213,21 +223,17 @@ static int guard_uplinks(struct guard *g, const struct iface *ifs, size_t n,
 static void keep_tunnels(struct guard *g, const struct iface *ifs,
 			 const struct guard_result *out, size_t n)
 {
-	unsigned int *kept = malloc((n ? n : 1) * sizeof(*kept));
-	size_t count = 0;
+	size_t count;
+	__u32 *kept = ifindexes_where(ifs, out, n, is_tunnel, &count);
 
 	if (!kept)
 		return;	/* the last set stays */
-	for (size_t i = 0; i < n; i++)
-		if (out[i].role.role == ROLE_TUNNEL)
-			kept[count++] = ifs[i].ifindex;
-	qsort(kept, count, sizeof(*kept), cmp_u32);
 	free(g->tunnel_ifindexes);
 	g->tunnel_ifindexes = kept;
 	g->n_tunnel_ifindexes = count;
 }
 
-int guard_route_bypass(struct guard *g)
+void guard_route_bypass(struct guard *g)
 {
 	struct ksbpf_bypass_route r;
 
@@ -235,12 +241,11 @@ int guard_route_bypass(struct guard *g)
 	/* After `ksbpf unload` the maps an agent holds still name the rules
 	 * that unload removed: they must not come back. */
 	if (!pins_loaded(g->dir))
-		return 0;
+		return;
 	maps_read_bypass_route(&g->maps, &r);
-	if (!r.mark)
-		return 0;
-	return bypass_routes_sync(&r, g->tunnel_ifindexes, g->n_tunnel_ifindexes,
-				  g->routing_error);
+	if (r.mark)
+		bypass_routes_sync(&r, g->tunnel_ifindexes, g->n_tunnel_ifindexes,
+				   g->routing_error);
 }
 
 int guard_reconcile(struct guard *g, const struct iface *ifs, size_t n,
@@ -271,7 +276,7 @@ int guard_reconcile(struct guard *g, const struct iface *ifs, size_t n,
 	counts->tunnels_up = tunnels;
 	forget_stale_uplinks(g, ifs, out, n);
 	keep_tunnels(g, ifs, out, n);
-	counts->routing_failed = guard_route_bypass(g) != 0;
+	guard_route_bypass(g);
 	return ret;
 }
 

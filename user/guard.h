@@ -46,7 +46,6 @@ struct guard_result {
 };
 
 struct guard_counts {
-	bool routing_failed;	/* bypass routing: g->routing_error says why */
 	int uplinks;		/* guarded */
 	int local;
 	int full;		/* uplinks left unguarded for want of room */
@@ -64,8 +63,9 @@ int guard_reconcile(struct guard *g, const struct iface *ifs, size_t n,
 		    char *err);
 /* Bypass apps' routes (bypass_routes.h) follow the main table, past the
  * tunnels of the last reconcile, which ends with it. Its failure is not
- * enforcement's: it is kept in g->routing_error, and -1 returned. */
-int guard_route_bypass(struct guard *g);
+ * enforcement's: it is kept in g->routing_error, "" when routing is in
+ * place. */
+void guard_route_bypass(struct guard *g);
 /* The same, for callers that only need the counts. */
 int guard_reconcile_all(struct guard *g, struct guard_counts *counts, char *err);
 

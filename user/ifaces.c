@@ -23,13 +23,6 @@ static int add_link(const struct nlmsghdr *nh, void *ctx)
 
 int ifaces_list(struct iface **out, size_t *n, char *err)
 {
-	struct {
-		struct nlmsghdr nh;
-		struct ifinfomsg ifi;
-	} req = {
-		.nh = { .nlmsg_len = sizeof(req), .nlmsg_type = RTM_GETLINK },
-		.ifi = { .ifi_family = AF_UNSPEC },
-	};
 	struct iface_table list = { 0 };
 	struct rtnl r;
 	int ret;
@@ -38,7 +31,8 @@ int ifaces_list(struct iface **out, size_t *n, char *err)
 	ret = rtnl_open(&r);
 	if (ret)
 		return errf(err, "interface list: netlink socket: %s", strerror(-ret));
-	ret = rtnl_dump(&r, &req.nh, add_link, &list);
+	ret = rtnl_dump(&r, RTM_GETLINK, AF_UNSPEC, sizeof(struct ifinfomsg),
+			add_link, &list);
 	rtnl_close(&r);
 	if (ret) {
 		iface_table_free(&list);

@@ -246,7 +246,7 @@ static void retire_old_routes(const struct load *l)
  * succeeds. */
 static void report_routing(const struct load *l)
 {
-	if (l->counts.routing_failed)
+	if (l->guard.routing_error[0])
 		fprintf(stderr, "ksbpf: bypass apps are NOT routed by the uplinks: %s\n",
 			l->guard.routing_error);
 }

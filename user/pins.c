@@ -164,6 +164,20 @@ int pin_open(const char *dir, const char *name)
 	return bpf_obj_get(path);
 }
 
+int pin_read_single(const char *dir, const char *name, void *value)
+{
+	int fd = pin_open(dir, name), ret, saved;
+	__u32 zero = 0;
+
+	if (fd < 0)
+		return -1;
+	ret = bpf_map_lookup_elem(fd, &zero, value);
+	saved = errno;
+	close(fd);
+	errno = saved;
+	return ret ? -1 : 0;
+}
+
 bool pins_loaded(const char *dir)
 {
 	char path[PATH_MAX];

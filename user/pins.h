@@ -36,6 +36,9 @@ bool pins_loaded(const char *dir);
 int pin_path(char *buf, size_t len, const char *dir, const char *name);
 /* Opens a pinned object, or returns -1 with errno set. */
 int pin_open(const char *dir, const char *name);
+/* The value of a pinned array map of one (ksbpf_config...), for commands
+ * that must not open every map; -1 with errno. */
+int pin_read_single(const char *dir, const char *name, void *value);
 /* Pins fd as dir/name, replacing an old pin in one step (rename). */
 int pin_replace(int fd, const char *dir, const char *name, char *err);
 int pin_remove(const char *dir, const char *name);

@@ -78,10 +78,21 @@ static int read_answers(struct rtnl *r, rtnl_each_fn each, void *ctx)
 	}
 }
 
-int rtnl_dump(struct rtnl *r, struct nlmsghdr *req, rtnl_each_fn each, void *ctx)
+int rtnl_dump(struct rtnl *r, uint16_t type, uint8_t family, size_t hdr_len,
+	      rtnl_each_fn each, void *ctx)
 {
-	int ret = send_request(r, req, NLM_F_DUMP);
+	struct {
+		struct nlmsghdr nh;
+		unsigned char hdr[32];
+	} req = {
+		.nh = { .nlmsg_len = NLMSG_LENGTH(hdr_len), .nlmsg_type = type },
+		.hdr = { family },
+	};
+	int ret;
 
+	if (hdr_len > sizeof(req.hdr))
+		return -EINVAL;
+	ret = send_request(r, &req.nh, NLM_F_DUMP);
 	return ret ? ret : read_answers(r, each, ctx);
 }
 

@@ -19,8 +19,11 @@ typedef int (*rtnl_each_fn)(const struct nlmsghdr *nh, void *ctx);
 
 int rtnl_open(struct rtnl *r);
 void rtnl_close(struct rtnl *r);
-/* req: a header and its family's struct; the flags are added. */
-int rtnl_dump(struct rtnl *r, struct nlmsghdr *req, rtnl_each_fn each, void *ctx);
+/* Dumps everything of a type (RTM_GETLINK, RTM_GETROUTE...) in a family.
+ * hdr_len: the size of the type's own header (struct ifinfomsg, rtmsg...),
+ * sent zeroed but for its first byte, which in each of them is the family. */
+int rtnl_dump(struct rtnl *r, uint16_t type, uint8_t family, size_t hdr_len,
+	      rtnl_each_fn each, void *ctx);
 /* Sends req (with its own flags: NLM_F_CREATE...) asking for an
  * acknowledgement, and waits for it. */
 int rtnl_call(struct rtnl *r, struct nlmsghdr *req);

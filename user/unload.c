@@ -50,22 +50,13 @@ static void detach_uplinks(const char *dir, struct detach_failure *f)
  * they are said to stay, not looked for here. -1 with err if they stay. */
 static int remove_bypass_routes(const char *dir, char *err)
 {
-	struct ksbpf_bypass_route route = { 0 };
-	struct ksbpf_config cfg = { 0 };
-	int config = pin_open(dir, PIN_CONFIG_MAP);
-	int fd = pin_open(dir, "ksbpf_bypass_route");
-	__u32 zero = 0;
+	struct ksbpf_bypass_route route;
+	struct ksbpf_config cfg;
 
-	if (fd >= 0 && bpf_map_lookup_elem(fd, &zero, &route))
-		route.mark = 0;
-	if (config >= 0 && bpf_map_lookup_elem(config, &zero, &cfg))
-		cfg.netns_cookie = 0;
-	if (fd >= 0)
-		close(fd);
-	if (config >= 0)
-		close(config);
-	if (!route.mark)
+	if (pin_read_single(dir, "ksbpf_bypass_route", &route) || !route.mark)
 		return 0;
+	if (pin_read_single(dir, PIN_CONFIG_MAP, &cfg))
+		cfg.netns_cookie = 0;
 	if (cfg.netns_cookie && cfg.netns_cookie != current_netns_cookie())
 		return errf(err, "bypass routing (ip rule fwmark %#x lookup %u) stays in "
 			    "the guarded network namespace: run `ksbpf unload` there "
