@@ -101,7 +101,7 @@ SAN_FLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
 SAN_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Werror -Iinclude -Iuser -I$(BUILD) \
 	-DKSBPF_VERSION='"$(VERSION)"' $(SAN_FLAGS)
 SAN_UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/asan/%,$(wildcard tests/unit/test_*.c))
-FUZZ_SRC := user/parse.c user/err.c user/policy.c user/cli.c user/cgroup.c user/link_event.c \
+FUZZ_SRC := user/parse.c user/err.c user/policy.c user/cli.c user/resolve.c user/cgroup.c user/link_event.c \
 	user/iface_table.c user/roles.c
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 
@@ -118,7 +118,7 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRC) $(wildcard user/*.h)
 
 sanitized: $(SAN_UNIT_TESTS) $(FUZZ_TARGETS)
 
-# FUZZ_SECONDS per target (make test uses 30).
+# FUZZ_SECONDS per target (make test uses 20).
 fuzz: $(FUZZ_TARGETS)
 	@FUZZ_SECONDS=$(or $(FUZZ_SECONDS),60) sh tests/fuzz/run.sh
 
@@ -153,6 +153,20 @@ UNITDIR ?= $(PREFIX)/lib/systemd/system
 CONFDIR ?= /etc/ksbpf
 MANDIR ?= $(PREFIX)/share/man
 COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+# The VPN clients' hooks (scripts/hooks, docs/setup.md): OpenVPN's --up and
+# --down scripts, wg-quick's lines, NetworkManager's dispatcher script.
+HOOKDIR ?= $(PREFIX)/lib/ksbpf
+HOOKDATADIR ?= $(PREFIX)/share/ksbpf
+# NetworkManager reads dispatcher scripts from /usr/lib/NetworkManager and
+# /etc/NetworkManager only, never from /usr/local: a PREFIX=/usr install
+# puts the script with the distribution's, any other PREFIX in /etc (where
+# it wins over a packaged one of the same name, as /usr/local/sbin/ksbpf
+# wins on PATH). NMDISPATCHERDIR= (empty) installs none.
+NMDISPATCHERDIR ?= $(if $(filter /usr,$(PREFIX)),/usr/lib,/etc)/NetworkManager/dispatcher.d
+# install_hook NAME,DEST: a hook that finds the part the hooks share
+# (hook-common.sh) in HOOKDIR wherever it is itself installed.
+install_hook = install -d $(dir $(2)) && \
+	sed 's|@HOOKDIR@|$(HOOKDIR)|g' scripts/hooks/$(1) > $(2) && chmod 0755 $(2)
 
 # The configuration itself is never overwritten: ksbpf.service only starts
 # once /etc/ksbpf/ksbpf.conf exists.
@@ -176,11 +190,22 @@ install: $(BUILD)/ksbpf
 	install -D -m 0644 scripts/ksbpf.conf.example $(DESTDIR)$(CONFDIR)/ksbpf.conf.example
 	install -D -m 0644 docs/man/ksbpf.8 $(DESTDIR)$(MANDIR)/man8/ksbpf.8
 	install -D -m 0644 scripts/ksbpf.bash-completion $(DESTDIR)$(COMPLETIONDIR)/ksbpf
+	install -D -m 0644 scripts/hooks/hook-common.sh $(DESTDIR)$(HOOKDIR)/hook-common.sh
+	$(call install_hook,openvpn-up,$(DESTDIR)$(HOOKDIR)/openvpn-up)
+	$(call install_hook,openvpn-down,$(DESTDIR)$(HOOKDIR)/openvpn-down)
+	install -D -m 0644 scripts/hooks/wg-quick.conf $(DESTDIR)$(HOOKDATADIR)/wg-quick.conf
+	$(if $(NMDISPATCHERDIR),$(call install_hook,nm-dispatcher,\
+		$(DESTDIR)$(NMDISPATCHERDIR)/pre-up.d/10-ksbpf))
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/ksbpf $(DESTDIR)$(UNITDIR)/ksbpf.service \
 		$(DESTDIR)$(CONFDIR)/ksbpf.conf.example $(DESTDIR)$(MANDIR)/man8/ksbpf.8 \
-		$(DESTDIR)$(COMPLETIONDIR)/ksbpf
+		$(DESTDIR)$(COMPLETIONDIR)/ksbpf \
+		$(DESTDIR)$(HOOKDIR)/openvpn-up $(DESTDIR)$(HOOKDIR)/openvpn-down \
+		$(DESTDIR)$(HOOKDIR)/hook-common.sh \
+		$(DESTDIR)$(HOOKDATADIR)/wg-quick.conf \
+		$(if $(NMDISPATCHERDIR),$(DESTDIR)$(NMDISPATCHERDIR)/pre-up.d/10-ksbpf)
+	rmdir $(DESTDIR)$(HOOKDIR) $(DESTDIR)$(HOOKDATADIR) 2>/dev/null || true
 
 # The Debian package, built from a copy of the tree (dpkg-buildpackage
 # writes next to the source): build/ksbpf_$(VERSION)_*.deb

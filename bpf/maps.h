@@ -69,6 +69,27 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } ksbpf_endpoints SEC(".maps");
 
+/* Loader state, not read by the programs: which interface each endpoint
+ * written by wg-sync came from. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, KSBPF_MAX_ENDPOINTS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct ksbpf_endpoint_key);
+	__type(value, struct ksbpf_wg_sync_owner);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ksbpf_wg_sync SEC(".maps");
+
+/* A hash, not an array: a rule is replaced whole (RCU), never seen half
+ * written, so no reader meets a mask without its mark. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, KSBPF_MAX_ENDPOINT_MARKS);
+	__type(key, struct ksbpf_endpoint_mark_key);
+	__type(value, struct ksbpf_endpoint_mark);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ksbpf_endpoint_marks SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
 	__uint(max_entries, KSBPF_MAX_LAN);

@@ -116,6 +116,43 @@ static __always_inline bool is_endpoint(const struct packet *p, __u32 mark)
 	return ep && (!ep->fwmark_set || ep->fwmark == mark);
 }
 
+struct bpf_map;
+
+struct mark_match {
+	__u32 mark;
+	__u8 proto;
+	bool found;
+};
+
+static long match_endpoint_mark(struct bpf_map *map,
+				const struct ksbpf_endpoint_mark_key *rule,
+				const struct ksbpf_endpoint_mark *value,
+				struct mark_match *m)
+{
+	if ((m->mark & rule->mask) != rule->mark)
+		return 0;
+	if (rule->proto && rule->proto != m->proto)
+		return 0;
+	m->found = true;
+	return 1;	/* stop */
+}
+
+/* Row 5, by mark (`allow mark`): a handful of masked rules, so a walk, and
+ * only when there is one. */
+static __always_inline bool carries_endpoint_mark(const struct packet *p,
+						  __u32 mark,
+						  const struct ksbpf_config *cfg)
+{
+	struct mark_match m = { .mark = mark, .proto = p->proto };
+
+	if (!(cfg->flags & KSBPF_F_HAVE_ENDPOINT_MARKS) || !mark)
+		return false;
+	if (p->family != KSBPF_AF_INET && p->family != KSBPF_AF_INET6)
+		return false;
+	bpf_for_each_map_elem(&ksbpf_endpoint_marks, match_endpoint_mark, &m, 0);
+	return m.found;
+}
+
 static __always_inline bool is_link_local_dest(const struct packet *p)
 {
 	__u32 first = bpf_ntohl(p->daddr[0]);
@@ -226,7 +263,7 @@ ksbpf_verdict(struct __sk_buff *skb, bool ether, bool from_socket,
 		return KSBPF_R_APP_BLOCK;
 	if (app->policy == KSBPF_APP_BYPASS)
 		return KSBPF_R_APP_BYPASS;
-	if (is_endpoint(p, skb->mark))
+	if (is_endpoint(p, skb->mark) || carries_endpoint_mark(p, skb->mark, cfg))
 		return KSBPF_R_ENDPOINT;
 	if (is_link_bringup(p))
 		return KSBPF_R_LINK_BRINGUP;

@@ -86,6 +86,18 @@ static __always_inline bool from_lan(const struct packet *p)
 	return false;
 }
 
+/* The mark of the receiving socket (cgroup ingress): a reply carries none
+ * of its own, the socket that asked does. */
+static __always_inline __u32 socket_mark(struct __sk_buff *skb)
+{
+	struct bpf_sock *sk = skb->sk;
+
+	if (!sk)
+		return 0;
+	sk = bpf_sk_fullsock(sk);
+	return sk ? sk->mark : 0;
+}
+
 /* Whether a local socket will receive this packet from the wire. Its app
  * is known only to the socket's own hook (cgroup ingress), which judges it
  * there: the TC hook cannot tell a bypass app's replies from a probe. */
@@ -169,7 +181,8 @@ ksbpf_verdict_in(struct __sk_buff *skb, bool ether, bool from_socket,
 		return KSBPF_R_APP_BLOCK;
 	if (app->policy == KSBPF_APP_BYPASS)
 		return KSBPF_R_APP_BYPASS;
-	if (from_endpoint(p))
+	if (from_endpoint(p) ||
+	    (from_socket && carries_endpoint_mark(p, socket_mark(skb), cfg)))
 		return KSBPF_R_ENDPOINT;
 	if (is_link_bringup_in(p))
 		return KSBPF_R_LINK_BRINGUP;

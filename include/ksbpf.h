@@ -18,6 +18,7 @@
 #define KSBPF_DEFAULT_MAX_UPLINKS 4096
 #define KSBPF_MAX_IFACE_RULES 64	/* --uplink and --local patterns */
 #define KSBPF_MAX_ENDPOINTS 4096
+#define KSBPF_MAX_ENDPOINT_MARKS 16
 #define KSBPF_MAX_LAN 131072
 #define KSBPF_MAX_LAN_DNS 256
 #define KSBPF_MAX_APPS 65536
@@ -75,6 +76,7 @@ enum ksbpf_tc_mode {
 /* Sockets' namespaces are recorded at creation (ksbpf_sock_netns): the
  * kernel's cgroup_skb programs cannot ask for them (before Linux 6.15). */
 #define KSBPF_F_NETNS_RECORDED (1u << 3)
+#define KSBPF_F_HAVE_ENDPOINT_MARKS (1u << 4)	/* ksbpf_endpoint_marks is not empty */
 
 struct ksbpf_config {
 	__u32 layout_version;
@@ -125,6 +127,7 @@ struct ksbpf_tunnel {
 #define KSBPF_ORIGIN_RESOLVER (1u << 2)		/* host route of a --lan-dns resolver */
 #define KSBPF_ORIGIN_RUNTIME (1u << 3)		/* ksbpf allow, ksbpf tunnel add */
 #define KSBPF_ORIGIN_DERIVED (1u << 4)		/* endpoint entry for fragments */
+#define KSBPF_ORIGIN_WG_SYNC (1u << 5)		/* ksbpf wg-sync, wg-sync = IFACE */
 
 /* ksbpf_tun_names: the names (or fnmatch patterns) to treat as tunnels,
  * each with its origin (__u32). */
@@ -174,6 +177,31 @@ struct ksbpf_endpoint {
 	__u32 origin;		/* KSBPF_ORIGIN_* */
 	__u32 fwmark;
 	__u32 fwmark_set;	/* only packets with this mark may pass */
+};
+
+/*
+ * ksbpf_endpoint_marks: `allow mark`, `--endpoint-mark`. A packet whose skb
+ * mark matches (mark & mask == key.mark) may leave by an uplink, as in
+ * wg-quick's own kill switch: whatever carries WireGuard's fwmark. On
+ * --block-inbound, replies to a socket with a matching mark get in. mark is
+ * never 0 under mask: an unmarked packet never matches.
+ */
+struct ksbpf_endpoint_mark_key {
+	__u32 mark;
+	__u32 mask;
+	__u8 proto;		/* IPPROTO_UDP, IPPROTO_TCP; 0: any IP protocol */
+	__u8 pad[3];
+};
+
+struct ksbpf_endpoint_mark {
+	__u32 origin;		/* KSBPF_ORIGIN_* */
+};
+
+/* ksbpf_wg_sync (loader state): endpoint key -> the WireGuard interface
+ * whose peers it was read from (`ksbpf wg-sync IFACE`), so that the next
+ * sync of that interface replaces exactly these. */
+struct ksbpf_wg_sync_owner {
+	char ifname[KSBPF_IFNAME_LEN];
 };
 
 /* ksbpf_lan4 / ksbpf_lan6: LPM tries. */

@@ -31,11 +31,15 @@
 #include "names.h"
 #include "pins.h"
 #include "route_msg.h"
+#include "wg_sync.h"
 
 /* Once a second the agent logs new drops, at most this many lines, and
- * every APP_SWEEP_TICKS it looks for removed app cgroups. */
+ * every APP_SWEEP_TICKS it looks for removed app cgroups. WireGuard tells
+ * nobody of a changed peer endpoint: --wg-sync asks it four times a second,
+ * so that a tunnel sent to a new endpoint waits at most that long. */
 #define DROP_LOG_LINES 10
 #define APP_SWEEP_TICKS 2
+#define WG_SYNC_INTERVAL_MS 250
 
 /* What the last reconcile made of an interface, to tell what changed. */
 struct known_iface {
@@ -53,6 +57,7 @@ struct agent {
 	int netlink;
 	int signals;
 	int tick_timer;
+	int wg_sync_timer;	/* WG_SYNC_INTERVAL_MS; a no-op without --wg-sync */
 	unsigned long ticks;
 	bool resync_pending;
 	char routing_failure[ERR_LEN];	/* said, and retried; "": routed */
@@ -63,6 +68,11 @@ struct agent {
 	uint64_t last_event;
 	struct ksbpf_event *events;
 	struct event_names *event_names;
+	/* --wg-sync: the interfaces whose peers' endpoints follow them, and
+	 * the last failure said for each ("": synced) */
+	char wg_sync[CLI_MAX_WG_SYNC][KSBPF_IFNAME_LEN];
+	char wg_sync_failure[CLI_MAX_WG_SYNC][ERR_LEN];
+	unsigned int n_wg_sync;
 };
 
 static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -410,6 +420,54 @@ static int open_signals(char *err)
 	return fd;
 }
 
+/* What the tick does to the pinned state, one writer at a time with load
+ * and the other commands; a lock not had is tried at the next tick. */
+static void locked(struct agent *a, void (*action)(struct agent *))
+{
+	char err[ERR_LEN];
+	int lock = pins_lock(a->dir, err);
+
+	if (lock < 0)
+		return;
+	action(a);
+	close(lock);
+}
+
+static void follow_wireguard(struct agent *a, const struct options *o)
+{
+	memcpy(a->wg_sync, o->wg_sync, sizeof(a->wg_sync));
+	memset(a->wg_sync_failure, 0, sizeof(a->wg_sync_failure));
+	a->n_wg_sync = o->n_wg_sync;
+}
+
+/* A failure (no such interface yet, a wireguard-go that hangs) is said
+ * once, and what was synced before stays. */
+static void sync_wireguard(struct agent *a)
+{
+	static struct wg_device dev;
+	struct wg_sync_result res;
+	char err[ERR_LEN];
+
+	for (unsigned int i = 0; i < a->n_wg_sync; i++) {
+		const char *ifname = a->wg_sync[i];
+		char *said = a->wg_sync_failure[i];
+		int ret = wg_sync_interface(&a->guard.maps, ifname, &dev, &res, err);
+
+		if (ret) {
+			if (strcmp(said, err))
+				say("wg-sync %s: %s%s", ifname, err,
+				    ret > 0 ? " (its endpoints stay; trying every second)" : "");
+			snprintf(said, ERR_LEN, "%s", err);
+			continue;
+		}
+		said[0] = '\0';
+		if (res.added || res.removed)
+			say("wg-sync %s: %u endpoint%s (%u new, %u removed), fwmark 0x%x",
+			    ifname, res.owned, res.owned == 1 ? "" : "s", res.added,
+			    res.removed, dev.fwmark);
+	}
+}
+
 static void adopt_guard(struct agent *a, enum tc_mode_choice tc_mode)
 {
 	a->guard.names = a->names;
@@ -442,7 +500,9 @@ static void reload(struct agent *a, const struct options *o)
 		return;
 	}
 	adopt_guard(a, fresh.tc_mode);
+	follow_wireguard(a, &fresh);
 	resync(a);
+	locked(a, sync_wireguard);
 }
 
 /* Returns 1 to stop. */
@@ -468,12 +528,13 @@ static void said_app_gone(const struct app_info *app)
 	    (unsigned long long)app->cgroup_id);
 }
 
-static int open_tick_timer(char *err)
+static int open_timer(long interval_ms, char *err)
 {
-	struct itimerspec every = {
-		.it_interval = { .tv_sec = 1 },
-		.it_value = { .tv_sec = 1 },
+	struct timespec interval = {
+		.tv_sec = interval_ms / 1000,
+		.tv_nsec = (interval_ms % 1000) * 1000000,
 	};
+	struct itimerspec every = { .it_interval = interval, .it_value = interval };
 	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 
 	if (fd < 0 || timerfd_settime(fd, 0, &every, NULL)) {
@@ -510,19 +571,6 @@ static void log_drops(struct agent *a)
 		    (unsigned long long)(n + lost - (n < DROP_LOG_LINES ? n : DROP_LOG_LINES)));
 }
 
-/* What the tick does to the pinned state, one writer at a time with load
- * and the other commands; a lock not had is tried at the next tick. */
-static void locked(struct agent *a, void (*action)(struct agent *))
-{
-	char err[ERR_LEN];
-	int lock = pins_lock(a->dir, err);
-
-	if (lock < 0)
-		return;
-	action(a);
-	close(lock);
-}
-
 static void tick(struct agent *a)
 {
 	uint64_t expirations;
@@ -538,16 +586,27 @@ static void tick(struct agent *a)
 		locked(a, sweep_apps);
 }
 
+static void wg_sync_tick(struct agent *a)
+{
+	uint64_t expirations;
+
+	if (read(a->wg_sync_timer, &expirations, sizeof(expirations)) < 0)
+		return;
+	if (a->n_wg_sync)
+		locked(a, sync_wireguard);
+}
+
 static int follow(struct agent *a, const struct options *o)
 {
-	struct pollfd fds[3] = {
+	struct pollfd fds[4] = {
 		{ .fd = a->netlink, .events = POLLIN },
 		{ .fd = a->signals, .events = POLLIN },
 		{ .fd = a->tick_timer, .events = POLLIN },
+		{ .fd = a->wg_sync_timer, .events = POLLIN },
 	};
 
 	for (;;) {
-		if (poll(fds, 3, -1) < 0) {
+		if (poll(fds, 4, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			say("poll: %s", strerror(errno));
@@ -559,6 +618,8 @@ static int follow(struct agent *a, const struct options *o)
 			return EXIT_OK;
 		if (fds[2].revents & POLLIN)
 			tick(a);
+		if (fds[3].revents & POLLIN)
+			wg_sync_tick(a);
 	}
 }
 
@@ -566,6 +627,7 @@ int cmd_run(const struct options *o)
 {
 	struct agent a = {
 		.dir = o->bpffs, .netlink = -1, .signals = -1, .tick_timer = -1,
+		.wg_sync_timer = -1,
 	};
 	char err[ERR_LEN];
 	int ret;
@@ -581,7 +643,8 @@ int cmd_run(const struct options *o)
 	 * happens in between is missed. */
 	a.netlink = open_netlink(o->netlink_buffer, err);
 	if (a.netlink < 0 || (a.signals = open_signals(err)) < 0 ||
-	    (a.tick_timer = open_tick_timer(err)) < 0) {
+	    (a.tick_timer = open_timer(1000, err)) < 0 ||
+	    (a.wg_sync_timer = open_timer(WG_SYNC_INTERVAL_MS, err)) < 0) {
 		report_error(err);
 		ret = EXIT_FAILED;
 		goto out;
@@ -595,9 +658,11 @@ int cmd_run(const struct options *o)
 		goto out;
 	}
 	adopt_guard(&a, o->tc_mode);
+	follow_wireguard(&a, o);
 	a.last_event = events_last_seq(&a.guard.maps);	/* only new drops */
 	say("following rtnetlink; SIGHUP reloads the configuration");
 	resync(&a);
+	locked(&a, sync_wireguard);
 	ret = follow(&a, o);
 	guard_close(&a.guard);
 out:
@@ -607,6 +672,8 @@ out:
 		close(a.signals);
 	if (a.tick_timer >= 0)
 		close(a.tick_timer);
+	if (a.wg_sync_timer >= 0)
+		close(a.wg_sync_timer);
 	iface_table_free(&a.ifaces);
 	free(a.known);
 	free(a.names);

@@ -21,15 +21,7 @@ static bool any_app(const struct map_fds *m)
 
 int apps_update_flag(const struct map_fds *m, char *err)
 {
-	struct ksbpf_config cfg;
-
-	if (maps_read_config(m, &cfg))
-		return errf(err, "read ksbpf_config: %s", strerror(errno));
-	if (any_app(m))
-		cfg.flags |= KSBPF_F_HAVE_APPS;
-	else
-		cfg.flags &= ~KSBPF_F_HAVE_APPS;
-	return maps_write_config(m, &cfg, err);
+	return maps_set_config_flag(m, KSBPF_F_HAVE_APPS, any_app(m), err);
 }
 
 /* Whether dir is the cgroup with id top, or below it. */

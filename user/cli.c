@@ -9,10 +9,12 @@
 
 #include "cgroup.h"
 #include "pins.h"
+#include "resolve.h"
 
 enum {
 	OPT_TUNNEL = 256,
 	OPT_ENDPOINT,
+	OPT_ENDPOINT_MARK,
 	OPT_ALLOW_LAN,
 	OPT_LAN,
 	OPT_LAN_DNS,
@@ -27,6 +29,8 @@ enum {
 	OPT_TC_MODE,
 	OPT_CONFIG_FILE,
 	OPT_NETLINK_BUFFER,
+	OPT_WG_SYNC,
+	OPT_FORGET_FLAG,
 	OPT_APP_POLICY,
 	OPT_APP_NAME,
 	OPT_APP_USER,
@@ -43,6 +47,7 @@ enum {
 static const struct option long_options[] = {
 	{ "tunnel", required_argument, NULL, OPT_TUNNEL },
 	{ "endpoint", required_argument, NULL, OPT_ENDPOINT },
+	{ "endpoint-mark", required_argument, NULL, OPT_ENDPOINT_MARK },
 	{ "allow-lan", no_argument, NULL, OPT_ALLOW_LAN },
 	{ "lan", required_argument, NULL, OPT_LAN },
 	{ "lan-dns", required_argument, NULL, OPT_LAN_DNS },
@@ -57,6 +62,8 @@ static const struct option long_options[] = {
 	{ "tc-mode", required_argument, NULL, OPT_TC_MODE },
 	{ "config", required_argument, NULL, OPT_CONFIG_FILE },
 	{ "netlink-buffer", required_argument, NULL, OPT_NETLINK_BUFFER },
+	{ "wg-sync", required_argument, NULL, OPT_WG_SYNC },
+	{ "forget", no_argument, NULL, OPT_FORGET_FLAG },
 	{ "policy", required_argument, NULL, OPT_APP_POLICY },
 	{ "name", required_argument, NULL, OPT_APP_NAME },
 	{ "user", required_argument, NULL, OPT_APP_USER },
@@ -83,8 +90,10 @@ static bool accepted(int opt, unsigned int accepts)
 {
 	if (opt >= OPT_TUNNEL && opt <= OPT_TC_MODE)
 		return accepts & OPT_POLICY;
-	if (opt == OPT_NETLINK_BUFFER)
+	if (opt == OPT_NETLINK_BUFFER || opt == OPT_WG_SYNC)
 		return accepts & OPT_AGENT;
+	if (opt == OPT_FORGET_FLAG)
+		return accepts & OPT_FORGET;
 	if (opt == OPT_APP_POLICY || opt == OPT_APP_NAME || opt == OPT_APP_USER)
 		return accepts & OPT_EXEC;
 	if (opt == OPT_FOLLOW_FLAG || opt == OPT_COUNT)
@@ -156,6 +165,35 @@ static int set_bypass(int opt, const char *arg, struct ksbpf_bypass_route *r,
 	return 0;
 }
 
+static int add_wg_sync(struct options *o, const char *arg, char *err)
+{
+	char name[KSBPF_IFNAME_LEN];
+
+	if (parse_ifname(arg, name, err))
+		return -1;
+	if (strpbrk(name, "*?["))
+		return errf(err, "--wg-sync '%s': an interface name, not a pattern", arg);
+	for (unsigned int i = 0; i < o->n_wg_sync; i++)
+		if (!strcmp(o->wg_sync[i], name))
+			return 0;
+	if (o->n_wg_sync == CLI_MAX_WG_SYNC)
+		return errf(err, "too many --wg-sync interfaces (at most %d)", CLI_MAX_WG_SYNC);
+	strcpy(o->wg_sync[o->n_wg_sync++], name);
+	return 0;
+}
+
+/* An address, or every address a host name has now. */
+static int add_endpoints(struct policy *p, const char *arg, char *err)
+{
+	struct endpoint eps[RESOLVE_MAX_ADDRS];
+	int n = resolve_endpoint(arg, eps, RESOLVE_MAX_ADDRS, err);
+
+	for (int i = 0; i < n; i++)
+		if (policy_add_parsed_endpoint(p, &eps[i], arg, err))
+			return -1;
+	return n < 0 ? -1 : 0;
+}
+
 static int apply(int opt, const char *arg, struct options *o, char *err)
 {
 	struct policy *p = &o->policy;
@@ -165,7 +203,9 @@ static int apply(int opt, const char *arg, struct options *o, char *err)
 	case OPT_TUNNEL:
 		return policy_add_tunnel(p, arg, err);
 	case OPT_ENDPOINT:
-		return policy_add_endpoint(p, arg, err);
+		return add_endpoints(p, arg, err);
+	case OPT_ENDPOINT_MARK:
+		return policy_add_endpoint_mark(p, arg, err);
 	case OPT_ALLOW_LAN:
 		return set_flag(&p->allow_lan, arg, "allow-lan", err);
 	case OPT_LAN:
@@ -203,6 +243,11 @@ static int apply(int opt, const char *arg, struct options *o, char *err)
 		if (parse_u32(arg, &bytes, err) || bytes < 1024)
 			return errf(err, "--netlink-buffer '%s': bytes, at least 1024", arg);
 		o->netlink_buffer = bytes;
+		return 0;
+	case OPT_WG_SYNC:
+		return add_wg_sync(o, arg, err);
+	case OPT_FORGET_FLAG:
+		o->forget = true;
 		return 0;
 	case OPT_APP_POLICY:
 		return parse_app_policy(arg, &o->app_policy, err);
@@ -261,17 +306,21 @@ static void replace_file_list(int opt, struct options *o, unsigned int *seen)
 {
 	unsigned int bit = 1u << (opt - OPT_TUNNEL);
 
-	if (opt > OPT_LOCAL || (*seen & bit))
+	if ((opt > OPT_LOCAL && opt != OPT_WG_SYNC) || (*seen & bit))
 		return;
 	*seen |= bit;
 	if (opt == OPT_TUNNEL)
 		o->policy.n_tunnels = 0;
 	else if (opt == OPT_ENDPOINT)
 		o->policy.n_endpoints = 0;
+	else if (opt == OPT_ENDPOINT_MARK)
+		o->policy.n_endpoint_marks = 0;
 	else if (opt == OPT_LAN)
 		o->policy.n_lans = 0;
 	else if (opt == OPT_LAN_DNS)
 		o->policy.n_lan_dns = 0;
+	else if (opt == OPT_WG_SYNC)
+		o->n_wg_sync = 0;
 	else if (opt == OPT_UPLINK || opt == OPT_LOCAL)
 		forget_iface_rules(&o->policy, opt == OPT_UPLINK ?
 				   KSBPF_ROLE_UPLINK : KSBPF_ROLE_LOCAL);

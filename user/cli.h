@@ -19,6 +19,7 @@ enum ksbpf_exit {
 
 #define KSBPF_DEFAULT_CONFIG "/etc/ksbpf/ksbpf.conf"
 #define CLI_MAX_ARGS 4
+#define CLI_MAX_WG_SYNC 8
 
 struct options {
 	char bpffs[PATH_MAX];
@@ -30,6 +31,9 @@ struct options {
 	bool debug;			/* libbpf's whole log, verifier's too */
 	enum tc_mode_choice tc_mode;
 	unsigned int netlink_buffer;	/* bytes */
+	char wg_sync[CLI_MAX_WG_SYNC][KSBPF_IFNAME_LEN];	/* run --wg-sync */
+	unsigned int n_wg_sync;
+	bool forget;			/* wg-sync --forget */
 	uint32_t max_uplinks;		/* room in ksbpf_uplinks, first load */
 	bool max_uplinks_given;
 	uint32_t app_policy;		/* exec --policy; 0: not given */
@@ -49,10 +53,11 @@ struct options {
 /* Which options a command takes. */
 #define OPT_POLICY (1u << 0)	/* --tunnel --endpoint --allow-lan --uplink ... */
 #define OPT_JSON (1u << 1)
-#define OPT_AGENT (1u << 2)	/* --netlink-buffer */
+#define OPT_AGENT (1u << 2)	/* --netlink-buffer --wg-sync */
 #define OPT_EXEC (1u << 3)	/* --policy --name */
 #define OPT_FOLLOW (1u << 4)	/* --follow --count */
 #define OPT_WATCH (1u << 5)	/* --watch */
+#define OPT_FORGET (1u << 6)	/* --forget */
 
 void cli_defaults(struct options *o);
 /* Parses argv (argv[0] is the command name) into o, over what cli_defaults

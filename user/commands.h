@@ -12,6 +12,7 @@ int cmd_status(const struct options *o);
 int cmd_allow(const struct options *o);
 int cmd_deny(const struct options *o);
 int cmd_tunnel(const struct options *o);
+int cmd_wg_sync(const struct options *o);
 int cmd_run(const struct options *o);
 int cmd_app(const struct options *o);
 int cmd_exec(const struct options *o);

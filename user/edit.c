@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
  * Run-time edits of a loaded kill switch, for VPN clients' up/down hooks:
- * `ksbpf allow|deny endpoint|lan|lan-dns VALUE`, `ksbpf tunnel add|del NAME`.
+ * `ksbpf allow|deny endpoint|mark|lan|lan-dns VALUE`, `ksbpf tunnel add|del NAME`,
+ * `ksbpf wg-sync IFACE`.
  * They write the pinned maps directly (the agent need not run) and stay
  * through later `load`s until undone.
  */
@@ -12,7 +13,9 @@
 
 #include "commands.h"
 #include "guard.h"
+#include "json.h"
 #include "pins.h"
+#include "wg_sync.h"
 
 /* Opens the pinned state of a loaded kill switch, locked. */
 static int open_loaded(const struct options *o, struct guard *g, int *lock,
@@ -40,9 +43,10 @@ static void close_loaded(struct guard *g, int lock)
 }
 
 struct edit {
-	enum { EDIT_ENDPOINT, EDIT_LAN, EDIT_LAN_DNS } kind;
+	enum { EDIT_ENDPOINT, EDIT_MARK, EDIT_LAN, EDIT_LAN_DNS } kind;
 	union {
 		struct endpoint ep;
+		struct mark_rule mark;
 		struct cidr cidr;
 		struct ip_addr ip;
 	};
@@ -55,6 +59,10 @@ static int parse_edit(const char *kind, const char *value, struct edit *e,
 		e->kind = EDIT_ENDPOINT;
 		return parse_endpoint(value, &e->ep, err);
 	}
+	if (!strcmp(kind, "mark")) {
+		e->kind = EDIT_MARK;
+		return parse_mark_rule(value, &e->mark, err);
+	}
 	if (!strcmp(kind, "lan")) {
 		e->kind = EDIT_LAN;
 		return parse_cidr(value, &e->cidr, err);
@@ -63,7 +71,7 @@ static int parse_edit(const char *kind, const char *value, struct edit *e,
 		e->kind = EDIT_LAN_DNS;
 		return parse_ip(value, &e->ip, err);
 	}
-	return errf(err, "'%s' is not endpoint, lan or lan-dns", kind);
+	return errf(err, "'%s' is not endpoint, mark, lan or lan-dns", kind);
 }
 
 static int apply_edit(const struct map_fds *m, bool allow, const struct edit *e,
@@ -73,6 +81,9 @@ static int apply_edit(const struct map_fds *m, bool allow, const struct edit *e,
 	case EDIT_ENDPOINT:
 		return allow ? maps_allow_endpoint(m, &e->ep, err) :
 			       maps_deny_endpoint(m, &e->ep, err);
+	case EDIT_MARK:
+		return allow ? maps_allow_mark(m, &e->mark, err) :
+			       maps_deny_mark(m, &e->mark, err);
 	case EDIT_LAN:
 		return allow ? maps_allow_lan(m, &e->cidr, err) :
 			       maps_deny_lan(m, &e->cidr, err);
@@ -95,19 +106,30 @@ static int report(int ret, const char *err, const char *done, const char *what)
 	return EXIT_OK;
 }
 
+/* KIND VALUE; a mark may also be written MARK[/MASK] PROTO. */
+static int edit_value(const struct options *o, char *buf, size_t len)
+{
+	if (o->n_args == 2)
+		return snprintf(buf, len, "%s", o->args[1]) < (int)len ? 0 : -1;
+	if (o->n_args == 3 && !strcmp(o->args[0], "mark"))
+		return snprintf(buf, len, "%s/%s", o->args[1], o->args[2]) < (int)len ? 0 : -1;
+	return -1;
+}
+
 static int allow_or_deny(const struct options *o, bool allow)
 {
 	struct guard g;
 	struct edit e;
-	char err[ERR_LEN], what[128];
+	char err[ERR_LEN], what[128], value[96];
 	int lock, ret;
 
-	if (o->n_args != 2) {
-		fprintf(stderr, "ksbpf: usage: ksbpf %s endpoint|lan|lan-dns VALUE\n",
-			allow ? "allow" : "deny");
+	if (edit_value(o, value, sizeof(value))) {
+		fprintf(stderr, "ksbpf: usage: ksbpf %s endpoint|lan|lan-dns VALUE, "
+			"or ksbpf %s mark MARK[/MASK] [udp|tcp]\n",
+			allow ? "allow" : "deny", allow ? "allow" : "deny");
 		return EXIT_USAGE;
 	}
-	if (parse_edit(o->args[0], o->args[1], &e, err)) {
+	if (parse_edit(o->args[0], value, &e, err)) {
 		report_error(err);
 		return EXIT_USAGE;
 	}
@@ -117,7 +139,7 @@ static int allow_or_deny(const struct options *o, bool allow)
 	}
 	ret = apply_edit(&g.maps, allow, &e, err);
 	close_loaded(&g, lock);
-	snprintf(what, sizeof(what), "%s %s", o->args[0], o->args[1]);
+	snprintf(what, sizeof(what), "%s %s", o->args[0], value);
 	return report(ret, err, allow ? "allowed" : "denied", what);
 }
 
@@ -178,4 +200,86 @@ int cmd_tunnel(const struct options *o)
 	close_loaded(&g, lock);
 	snprintf(what, sizeof(what), "tunnel %s", name);
 	return report(ret, err, add ? "added" : "removed", what);
+}
+
+static void print_wg_sync(const struct options *o, const char *ifname,
+			  const struct wg_device *dev, const struct wg_sync_result *res)
+{
+	char buf[128], mark[16] = "none";
+	struct json j;
+
+	if (dev->fwmark)
+		snprintf(mark, sizeof(mark), "0x%x", dev->fwmark);
+	if (!o->json) {
+		if (o->forget)
+			printf("ksbpf: wg-sync %s: forgot %u endpoint%s\n", ifname,
+			       res->removed, res->removed == 1 ? "" : "s");
+		else if (!dev->n_endpoints)
+			printf("ksbpf: wg-sync %s: no peer has an endpoint yet; kept the "
+			       "%u written before\n", ifname, res->owned);
+		else
+			printf("ksbpf: wg-sync %s: %u endpoint%s (%u new, %u removed), "
+			       "fwmark %s\n", ifname, res->owned,
+			       res->owned == 1 ? "" : "s", res->added, res->removed,
+			       mark);
+		return;
+	}
+	json_init(&j, stdout);
+	json_object_begin(&j);
+	json_key(&j, "interface");
+	json_string(&j, ifname);
+	if (!o->forget) {
+		json_key(&j, "source");
+		json_string(&j, dev->userspace ? "uapi" : "netlink");
+		json_key(&j, "fwmark");
+		json_uint(&j, dev->fwmark);
+		json_key(&j, "endpoints");
+		json_array_begin(&j);
+		for (unsigned int i = 0; i < dev->n_endpoints; i++)
+			if (!format_endpoint(&dev->endpoints[i], buf, sizeof(buf)))
+				json_string(&j, buf);
+		json_array_end(&j);
+	}
+	json_key(&j, "added");
+	json_uint(&j, res->added);
+	json_key(&j, "removed");
+	json_uint(&j, res->removed);
+	json_key(&j, "owned");
+	json_uint(&j, res->owned);
+	json_object_end(&j);
+	json_finish(&j);
+}
+
+/* Reads the WireGuard interface here (this network namespace) and makes its
+ * peers' endpoints, with its fwmark, run-time endpoints of the kill switch. */
+int cmd_wg_sync(const struct options *o)
+{
+	static struct wg_device dev;
+	struct wg_sync_result res;
+	char err[ERR_LEN], name[KSBPF_IFNAME_LEN];
+	struct guard g;
+	int lock, ret;
+
+	if (o->n_args != 1) {
+		fprintf(stderr, "ksbpf: usage: ksbpf wg-sync [--forget] IFACE\n");
+		return EXIT_USAGE;
+	}
+	if (parse_ifname(o->args[0], name, err)) {
+		report_error(err);
+		return EXIT_USAGE;
+	}
+	if (open_loaded(o, &g, &lock, err)) {
+		report_error(err);
+		return EXIT_FAILED;
+	}
+	memset(&dev, 0, sizeof(dev));
+	ret = o->forget ? wg_sync_write(&g.maps, name, NULL, 0, &res, err) :
+			  wg_sync_interface(&g.maps, name, &dev, &res, err);
+	close_loaded(&g, lock);
+	if (ret) {
+		report_error(err);
+		return EXIT_FAILED;
+	}
+	print_wg_sync(o, name, &dev, &res);
+	return EXIT_OK;
 }

@@ -39,7 +39,14 @@ static const char load_help[] =
 	"  --endpoint IP:PORT/udp|tcp[@FWMARK]\n"
 	"                      VPN server reachable in the clear (IPv6: [ADDR]:PORT);\n"
 	"                      with @FWMARK only packets with that mark (wg fwmark,\n"
-	"                      OpenVPN --mark) may use it; repeatable\n"
+	"                      OpenVPN --mark) may use it; repeatable. A host name\n"
+	"                      (vpn.example:51820/udp) is resolved now, before the\n"
+	"                      kill switch blocks DNS outside the tunnel\n"
+	"  --endpoint-mark MARK[/MASK][/udp|/tcp]\n"
+	"                      packets whose fwmark matches may leave by an uplink\n"
+	"                      (wg-quick's own kill switch: 0xca6c). Any process\n"
+	"                      with CAP_NET_ADMIN or CAP_NET_RAW can set a mark:\n"
+	"                      use it with --endpoint, not instead; repeatable\n"
 	"  --allow-lan         allow the private and link-local ranges (see docs/policy.md)\n"
 	"  --lan CIDR          allow this range too; repeatable\n"
 	"  --lan-dns IP        allow DNS to this resolver outside the tunnel (DNS to\n"
@@ -80,12 +87,22 @@ static const char run_help[] =
 	"configuration; SIGTERM/SIGINT stop the agent and leave enforcement in place.\n"
 	"Takes every option of `ksbpf load`, and:\n\n"
 	"  --netlink-buffer BYTES  netlink receive buffer (default 4 MiB: room for\n"
-	"                          the events of a thousand new interfaces)\n";
+	"                          the events of a thousand new interfaces)\n"
+	"  --wg-sync IFACE         every second, `ksbpf wg-sync IFACE`: the\n"
+	"                          WireGuard peers' endpoints follow the peers\n"
+	"                          (roaming, reconfiguration); repeatable\n";
 
 static const char allow_help[] =
 	"Usage: ksbpf allow endpoint IP:PORT/PROTO[@FWMARK] | lan CIDR | lan-dns IP\n"
-	"       ksbpf deny  endpoint IP:PORT/PROTO | lan CIDR | lan-dns IP\n"
+	"       ksbpf allow mark MARK[/MASK] [udp|tcp]\n"
+	"       ksbpf deny  endpoint IP:PORT/PROTO | mark MARK[/MASK] [udp|tcp] |\n"
+	"                   lan CIDR | lan-dns IP\n"
 	"Edits the allowlist of the loaded kill switch at once (no agent needed).\n"
+	"`mark`: packets whose fwmark & MASK is MARK may leave by an uplink, to\n"
+	"any address (wg-quick's own kill switch), UDP or TCP only if given, and\n"
+	"with --block-inbound replies to a socket with that mark get in. Any\n"
+	"process with CAP_NET_ADMIN or CAP_NET_RAW can set a mark: use it with\n"
+	"the endpoints, not instead.\n"
 	"What `allow` adds stays through later `ksbpf load`s until `deny` removes\n"
 	"it; `deny` also removes a configured entry until the next load.\n"
 	"Exit status: 0 done (also when deny found nothing), 1 not loaded or\n"
@@ -96,6 +113,21 @@ static const char tunnel_help[] =
 	"Adds or removes a tunnel name (or pattern) of the loaded kill switch and\n"
 	"applies it to the interfaces at once. Added names stay through later\n"
 	"`ksbpf load`s until `tunnel del`.\n\n";
+
+static const char wg_sync_help[] =
+	"Usage: ksbpf wg-sync [--json] [--forget] IFACE\n"
+	"Reads the WireGuard interface IFACE of this network namespace (kernel\n"
+	"WireGuard over generic netlink, wireguard-go over its UAPI socket) and\n"
+	"makes its peers' endpoints, with its fwmark, endpoints of the loaded\n"
+	"kill switch: IP:PORT/udp@FWMARK. Each sync replaces what the last one of\n"
+	"IFACE wrote (a roaming peer: the new endpoint goes in before the old one\n"
+	"leaves). An interface whose peers have no endpoint yet changes nothing.\n"
+	"They stay through later `ksbpf load`s until --forget. `ksbpf run\n"
+	"--wg-sync IFACE` does this every second.\n"
+	"Exit status: 0 done, 1 not loaded, no such WireGuard interface, or\n"
+	"failed, 2 bad usage.\n\n"
+	"  --forget        remove the endpoints synced from IFACE\n"
+	"  --json          print one JSON object\n";
 
 static const char app_help[] =
 	"Usage: ksbpf app set CGROUP_DIR enforce|bypass|block\n"
@@ -197,8 +229,9 @@ static const char main_help[] =
 	"  run                  load, then follow tunnels and interfaces (the agent)\n"
 	"  unload               remove it\n"
 	"  status               is it holding, and what does it hold\n"
-	"  allow|deny KIND VAL  edit the allowlist (endpoint, lan, lan-dns)\n"
+	"  allow|deny KIND VAL  edit the allowlist (endpoint, mark, lan, lan-dns)\n"
 	"  tunnel add|del NAME  edit the tunnel names\n"
+	"  wg-sync IFACE        allow a WireGuard interface's peer endpoints\n"
 	"  events               what was dropped, and why\n"
 	"  verify               self-test: would a leak get through?\n"
 	"  check                can this kernel hold it? (changes nothing)\n"
@@ -229,6 +262,7 @@ static const struct command commands[] = {
 	{ "allow", cmd_allow, 0, true, allow_help },
 	{ "deny", cmd_deny, 0, true, allow_help },
 	{ "tunnel", cmd_tunnel, 0, true, tunnel_help },
+	{ "wg-sync", cmd_wg_sync, OPT_JSON | OPT_FORGET, true, wg_sync_help },
 	{ "app", cmd_app, OPT_JSON | OPT_EXEC, true, app_help },
 	{ "exec", cmd_exec, OPT_EXEC, false, exec_help },
 };

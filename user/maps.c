@@ -29,6 +29,8 @@ static const struct {
 	{ "ksbpf_uplinks", offsetof(struct map_fds, uplinks) },
 	{ "ksbpf_iface_rules", offsetof(struct map_fds, iface_rules) },
 	{ "ksbpf_endpoints", offsetof(struct map_fds, endpoints) },
+	{ "ksbpf_endpoint_marks", offsetof(struct map_fds, endpoint_marks) },
+	{ "ksbpf_wg_sync", offsetof(struct map_fds, wg_sync) },
 	{ "ksbpf_lan4", offsetof(struct map_fds, lan4) },
 	{ "ksbpf_lan6", offsetof(struct map_fds, lan6) },
 	{ "ksbpf_lan_dns", offsetof(struct map_fds, lan_dns) },
@@ -110,6 +112,9 @@ struct table {
 	bool has_origin;		/* values start with a __u32 origin */
 };
 
+/* What a load keeps of an entry: what was added at run time. */
+#define KEPT_BY_LOAD (KSBPF_ORIGIN_RUNTIME | KSBPF_ORIGIN_WG_SYNC)
+
 static __u32 *origin_of(void *value)
 {
 	return value;
@@ -161,8 +166,8 @@ static int retire(const struct table *t, const void *key, char *err)
 
 	if (bpf_map_lookup_elem(t->fd, key, value))
 		return 0;
-	if (t->has_origin && *origin_of(value) & KSBPF_ORIGIN_RUNTIME) {
-		*origin_of(value) = KSBPF_ORIGIN_RUNTIME;
+	if (t->has_origin && *origin_of(value) & KEPT_BY_LOAD) {
+		*origin_of(value) &= KEPT_BY_LOAD;
 		if (bpf_map_update_elem(t->fd, key, value, BPF_EXIST) && errno != ENOENT)
 			return errf(err, "update %s: %s", t->name, strerror(errno));
 		return 0;
@@ -186,7 +191,7 @@ static int sync_table(const struct table *t, const void *keys,
 
 		memcpy(value, (const char *)values + i * t->value_size, t->value_size);
 		if (t->has_origin && !bpf_map_lookup_elem(t->fd, key, old))
-			*origin_of(value) |= *origin_of(old) & KSBPF_ORIGIN_RUNTIME;
+			*origin_of(value) |= *origin_of(old) & KEPT_BY_LOAD;
 		if (bpf_map_update_elem(t->fd, key, value, BPF_ANY))
 			return errf(err, "update %s: %s", t->name, strerror(errno));
 	}
@@ -248,6 +253,12 @@ static struct table fragment_table(const struct map_fds *m)
 {
 	return TABLE(m->endpoints, struct ksbpf_endpoint_key, struct ksbpf_endpoint,
 		     "ksbpf_endpoints", fragment_key);
+}
+
+static struct table mark_table(const struct map_fds *m)
+{
+	return TABLE(m->endpoint_marks, struct ksbpf_endpoint_mark_key,
+		     struct ksbpf_endpoint_mark, "ksbpf_endpoint_marks", NULL);
 }
 
 static struct table lan_dns_table(const struct map_fds *m)
@@ -330,7 +341,7 @@ static int read_endpoints(const struct map_fds *m, struct endpoint_entry *out,
 }
 
 /* The fragment entries follow whatever endpoints the map holds now. */
-static int derive_fragment_entries(const struct map_fds *m, char *err)
+int maps_derive_fragments(const struct map_fds *m, char *err)
 {
 	static struct endpoint_entry eps[KSBPF_MAX_ENDPOINTS], frags[KSBPF_MAX_ENDPOINTS];
 	static struct ksbpf_endpoint_key keys[KSBPF_MAX_ENDPOINTS];
@@ -364,7 +375,21 @@ static int sync_endpoints(const struct map_fds *m, const struct policy *p,
 		values[i] = entries[i].value;
 	}
 	return sync_table(&t, keys, values, n, err) ||
-	       derive_fragment_entries(m, err) ? -1 : 0;
+	       maps_derive_fragments(m, err) ? -1 : 0;
+}
+
+static int sync_endpoint_marks(const struct map_fds *m, const struct policy *p,
+			       char *err)
+{
+	struct ksbpf_endpoint_mark_key keys[KSBPF_MAX_ENDPOINT_MARKS];
+	struct ksbpf_endpoint_mark values[KSBPF_MAX_ENDPOINT_MARKS];
+	struct table t = mark_table(m);
+
+	for (unsigned int i = 0; i < p->n_endpoint_marks; i++) {
+		mark_key_from(&p->endpoint_marks[i], &keys[i]);
+		values[i].origin = KSBPF_ORIGIN_CONFIG;
+	}
+	return sync_table(&t, keys, values, p->n_endpoint_marks, err);
 }
 
 static int sync_lan_dns(const struct map_fds *m, const struct policy *p,
@@ -460,10 +485,12 @@ int maps_sync_policy(const struct map_fds *m, const struct policy *p,
 		cfg.flags |= KSBPF_F_HAVE_APPS;
 	/* Allowlists first, then the config that may widen the scope. */
 	if (sync_tunnel_names(m, p, err) || sync_iface_rules(m, p, err) ||
-	    sync_endpoints(m, p, err) ||
+	    sync_endpoints(m, p, err) || sync_endpoint_marks(m, p, err) ||
 	    sync_lan(m, p, err) || sync_lan_dns(m, p, err) ||
 	    maps_write_bypass_route(m, &p->bypass_route, err))
 		return -1;
+	if (!map_empty(m->endpoint_marks))
+		cfg.flags |= KSBPF_F_HAVE_ENDPOINT_MARKS;
 	return maps_write_config(m, &cfg, err);
 }
 
@@ -620,6 +647,20 @@ int maps_write_config(const struct map_fds *m, const struct ksbpf_config *cfg,
 	return 0;
 }
 
+int maps_set_config_flag(const struct map_fds *m, uint32_t flag, bool on,
+			 char *err)
+{
+	struct ksbpf_config cfg;
+
+	if (maps_read_config(m, &cfg))
+		return errf(err, "read ksbpf_config: %s", strerror(errno));
+	if (on)
+		cfg.flags |= flag;
+	else
+		cfg.flags &= ~flag;
+	return maps_write_config(m, &cfg, err);
+}
+
 void maps_read_bypass_route(const struct map_fds *m, struct ksbpf_bypass_route *r)
 {
 	__u32 zero = 0;
@@ -673,7 +714,7 @@ int maps_allow_endpoint(const struct map_fds *m, const struct endpoint *ep,
 
 	endpoint_entry_from(ep, 0, &e);
 	return allow_entry(&t, &e.key, &e.value, err) ||
-	       derive_fragment_entries(m, err) ? -1 : 0;
+	       maps_derive_fragments(m, err) ? -1 : 0;
 }
 
 int maps_deny_endpoint(const struct map_fds *m, const struct endpoint *ep,
@@ -685,9 +726,55 @@ int maps_deny_endpoint(const struct map_fds *m, const struct endpoint *ep,
 
 	endpoint_entry_from(ep, 0, &e);
 	ret = deny_entry(&t, &e.key, err);
-	if (ret < 0 || derive_fragment_entries(m, err))
+	if (ret < 0 || maps_derive_fragments(m, err))
 		return -1;
 	return ret;
+}
+
+/* The rule goes in before the flag that makes the programs look. */
+int maps_allow_mark(const struct map_fds *m, const struct mark_rule *r,
+		    char *err)
+{
+	struct table t = mark_table(m);
+	struct ksbpf_endpoint_mark_key key;
+	struct ksbpf_endpoint_mark value = { 0 };
+
+	mark_key_from(r, &key);
+	if (allow_entry(&t, &key, &value, err))
+		return -1;
+	return maps_set_config_flag(m, KSBPF_F_HAVE_ENDPOINT_MARKS, true, err);
+}
+
+int maps_deny_mark(const struct map_fds *m, const struct mark_rule *r,
+		   char *err)
+{
+	struct table t = mark_table(m);
+	struct ksbpf_endpoint_mark_key key;
+	int ret;
+
+	mark_key_from(r, &key);
+	ret = deny_entry(&t, &key, err);
+	if (ret < 0 || !map_empty(m->endpoint_marks))
+		return ret;
+	return maps_set_config_flag(m, KSBPF_F_HAVE_ENDPOINT_MARKS, false, err) ? -1 : ret;
+}
+
+int maps_read_marks(const struct map_fds *m, struct mark_rule *out, int max)
+{
+	struct ksbpf_endpoint_mark_key key, next;
+	struct ksbpf_endpoint_mark value;
+	bool first = true;
+	int n = 0;
+
+	while (n < max && !bpf_map_get_next_key(m->endpoint_marks,
+						  first ? NULL : &key, &next)) {
+		first = false;
+		key = next;
+		if (bpf_map_lookup_elem(m->endpoint_marks, &key, &value))
+			continue;
+		mark_rule_from(&key, &out[n++]);
+	}
+	return n;
 }
 
 static int lan_edit(const struct map_fds *m, const struct cidr *c, bool allow,

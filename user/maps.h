@@ -16,6 +16,8 @@ struct map_fds {
 	int uplinks;
 	int iface_rules;
 	int endpoints;
+	int endpoint_marks;
+	int wg_sync;
 	int lan4;
 	int lan6;
 	int lan_dns;
@@ -65,6 +67,9 @@ int maps_write_bypass_route(const struct map_fds *m,
 unsigned int maps_room(int fd);
 int maps_write_config(const struct map_fds *m, const struct ksbpf_config *cfg,
 		      char *err);
+/* Sets or clears one KSBPF_F_* bit of the loaded config. */
+int maps_set_config_flag(const struct map_fds *m, uint32_t flag, bool on,
+			 char *err);
 
 /* Run-time edits (`ksbpf allow|deny`, `ksbpf tunnel add|del`): they stay
  * through later loads until undone. The deny/del calls return 1 when there
@@ -73,6 +78,15 @@ int maps_allow_endpoint(const struct map_fds *m, const struct endpoint *ep,
 			char *err);
 int maps_deny_endpoint(const struct map_fds *m, const struct endpoint *ep,
 		       char *err);
+int maps_allow_mark(const struct map_fds *m, const struct mark_rule *r,
+		    char *err);
+int maps_deny_mark(const struct map_fds *m, const struct mark_rule *r,
+		   char *err);
+/* After any change of ksbpf_endpoints: the address-only entries that
+ * non-first fragments are judged by follow the endpoints. */
+int maps_derive_fragments(const struct map_fds *m, char *err);
+/* Every rule of ksbpf_endpoint_marks; returns how many (at most max). */
+int maps_read_marks(const struct map_fds *m, struct mark_rule *out, int max);
 int maps_allow_lan(const struct map_fds *m, const struct cidr *c, char *err);
 int maps_deny_lan(const struct map_fds *m, const struct cidr *c, char *err);
 int maps_allow_lan_dns(const struct map_fds *m, const struct ip_addr *ip,

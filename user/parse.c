@@ -2,6 +2,7 @@
 #include "parse.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fnmatch.h>
 #include <limits.h>
@@ -150,9 +151,34 @@ static int split_host_port(char *s, char **host, char **port, char *err)
 	return 0;
 }
 
-int parse_endpoint(const char *s, struct endpoint *out, char *err)
+/* RFC 1123 host names: dot-separated labels of letters, digits and
+ * hyphens, never starting or ending with a hyphen. */
+bool is_host_name(const char *s)
 {
-	char buf[128], why[PARSE_ERR_LEN], *host = NULL, *port = NULL, *proto, *mark;
+	size_t label = 0, len = strlen(s);
+
+	if (!len || len > 253)
+		return false;
+	for (const char *c = s; *c; c++) {
+		if (*c == '.') {
+			if (!label || c[-1] == '-')
+				return false;
+			label = 0;
+		} else if (isalnum((unsigned char)*c) || (*c == '-' && label)) {
+			if (++label > 63)
+				return false;
+		} else {
+			return false;
+		}
+	}
+	return label && s[len - 1] != '-';
+}
+
+int parse_endpoint_spec(const char *s, char host[PARSE_HOST_LEN],
+			struct endpoint *out, char *err)
+{
+	char buf[PARSE_ENDPOINT_LEN], why[PARSE_ERR_LEN], *name = NULL, *port = NULL;
+	char *proto, *mark;
 	uint32_t num;
 
 	memset(out, 0, sizeof(*out));
@@ -166,11 +192,12 @@ int parse_endpoint(const char *s, struct endpoint *out, char *err)
 	if (!proto)
 		return fail(err, "endpoint '%s' needs a protocol: IP:PORT/udp or /tcp", s);
 	*proto++ = '\0';
-	if (split_host_port(buf, &host, &port, why) ||
+	if (split_host_port(buf, &name, &port, why) ||
 	    parse_proto(proto, &out->proto, why))
 		return fail(err, "endpoint '%s': %s", s, why);
-	if (parse_ip(host, &out->ip, err))
-		return fail(err, "endpoint '%s': '%s' is not an address", s, host);
+	if (strlen(name) >= PARSE_HOST_LEN)
+		return fail(err, "endpoint '%s': host too long", s);
+	strcpy(host, name);
 	if (!all_digits(port) || parse_u32(port, &num, err) ||
 	    num == 0 || num > 65535)
 		return fail(err, "endpoint '%s': port must be 1 to 65535", s);
@@ -180,6 +207,52 @@ int parse_endpoint(const char *s, struct endpoint *out, char *err)
 			return fail(err, "endpoint '%s': fwmark must be a non-zero 32-bit number", s);
 		out->fwmark_set = true;
 	}
+	return 0;
+}
+
+int parse_endpoint(const char *s, struct endpoint *out, char *err)
+{
+	char host[PARSE_HOST_LEN];
+
+	if (parse_endpoint_spec(s, host, out, err))
+		return -1;
+	if (parse_ip(host, &out->ip, err))
+		return fail(err, "endpoint '%s': '%s' is not an address", s, host);
+	return 0;
+}
+
+int parse_mark_rule(const char *s, struct mark_rule *out, char *err)
+{
+	char buf[64], *mask, *proto = NULL;
+
+	memset(out, 0, sizeof(*out));
+	out->mask = UINT32_MAX;
+	if (strlen(s) >= sizeof(buf))
+		return fail(err, "mark '%.40s...' is too long", s);
+	strcpy(buf, s);
+	mask = strchr(buf, '/');
+	if (mask) {
+		*mask++ = '\0';
+		proto = strchr(mask, '/');
+		if (proto)
+			*proto++ = '\0';
+		else if (isalpha((unsigned char)*mask)) {
+			proto = mask;	/* MARK/udp */
+			mask = NULL;
+		}
+	}
+	if (parse_u32(buf, &out->mark, err))
+		return fail(err, "mark '%s': '%s' is not a 32-bit number", s, buf);
+	if (mask && parse_u32(mask, &out->mask, err))
+		return fail(err, "mark '%s': mask '%s' is not a 32-bit number", s, mask);
+	if (proto && parse_proto(proto, &out->proto, err))
+		return fail(err, "mark '%s': protocol '%s' must be udp or tcp", s, proto);
+	if (out->mark & ~out->mask)
+		return fail(err, "mark '%s' has bits outside its mask: no packet "
+			    "would match", s);
+	if (!out->mark)
+		return fail(err, "mark '%s' would match unmarked packets, that is "
+			    "everything: give a non-zero mark", s);
 	return 0;
 }
 
@@ -224,6 +297,17 @@ int format_endpoint(const struct endpoint *ep, char *buf, size_t len)
 	return snprintf(buf, len, "%s%s%s:%u/%s%s", v6 ? "[" : "", ip,
 			v6 ? "]" : "", ep->port,
 			ep->proto == IPPROTO_TCP ? "tcp" : "udp", mark) < (int)len ? 0 : -1;
+}
+
+int format_mark_rule(const struct mark_rule *r, char *buf, size_t len)
+{
+	char mask[16] = "";
+	const char *proto = r->proto == IPPROTO_UDP ? "/udp" :
+			    r->proto == IPPROTO_TCP ? "/tcp" : "";
+
+	if (r->mask != UINT32_MAX)
+		snprintf(mask, sizeof(mask), "/0x%x", r->mask);
+	return snprintf(buf, len, "0x%x%s%s", r->mark, mask, proto) < (int)len ? 0 : -1;
 }
 
 bool ifname_matches(const char *pattern, const char *ifname)

@@ -62,26 +62,48 @@ int policy_add_iface_rule(struct policy *p, const char *arg, uint32_t role,
 	return 0;
 }
 
-int policy_add_endpoint(struct policy *p, const char *arg, char *err)
+int policy_add_parsed_endpoint(struct policy *p, const struct endpoint *ep,
+			       const char *arg, char *err)
 {
-	struct endpoint ep;
-
-	if (parse_endpoint(arg, &ep, err))
-		return -1;
 	for (unsigned int i = 0; i < p->n_endpoints; i++) {
 		struct endpoint *old = &p->endpoints[i];
 
-		if (same_ip(&old->ip, &ep.ip) && old->port == ep.port &&
-		    old->proto == ep.proto) {
-			if (old->fwmark_set != ep.fwmark_set ||
-			    old->fwmark != ep.fwmark)
+		if (same_ip(&old->ip, &ep->ip) && old->port == ep->port &&
+		    old->proto == ep->proto) {
+			if (old->fwmark_set != ep->fwmark_set ||
+			    old->fwmark != ep->fwmark)
 				return fail(err, "endpoint '%s' is given twice with different fwmarks", arg);
 			return 0;
 		}
 	}
 	if (p->n_endpoints == POLICY_MAX_ENDPOINTS)
 		return fail(err, "too many endpoints (at most %d)", POLICY_MAX_ENDPOINTS);
-	p->endpoints[p->n_endpoints++] = ep;
+	p->endpoints[p->n_endpoints++] = *ep;
+	return 0;
+}
+
+int policy_add_endpoint(struct policy *p, const char *arg, char *err)
+{
+	struct endpoint ep;
+
+	if (parse_endpoint(arg, &ep, err))
+		return -1;
+	return policy_add_parsed_endpoint(p, &ep, arg, err);
+}
+
+int policy_add_endpoint_mark(struct policy *p, const char *arg, char *err)
+{
+	struct mark_rule r;
+
+	if (parse_mark_rule(arg, &r, err))
+		return -1;
+	for (unsigned int i = 0; i < p->n_endpoint_marks; i++)
+		if (!memcmp(&p->endpoint_marks[i], &r, sizeof(r)))
+			return 0;
+	if (p->n_endpoint_marks == KSBPF_MAX_ENDPOINT_MARKS)
+		return fail(err, "too many endpoint marks (at most %d)",
+			    KSBPF_MAX_ENDPOINT_MARKS);
+	p->endpoint_marks[p->n_endpoint_marks++] = r;
 	return 0;
 }
 
@@ -267,6 +289,22 @@ void cidr_from_lan6(const struct ksbpf_lan6_key *key, struct cidr *c)
 	c->ip.family = KSBPF_AF_INET6;
 	memcpy(c->ip.addr, key->addr, sizeof(c->ip.addr));
 	c->prefixlen = (uint8_t)key->prefixlen;
+}
+
+void mark_key_from(const struct mark_rule *r, struct ksbpf_endpoint_mark_key *key)
+{
+	memset(key, 0, sizeof(*key));
+	key->mark = r->mark;
+	key->mask = r->mask;
+	key->proto = r->proto;
+}
+
+void mark_rule_from(const struct ksbpf_endpoint_mark_key *key, struct mark_rule *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->mark = key->mark;
+	r->mask = key->mask;
+	r->proto = key->proto;
 }
 
 void endpoint_from_entry(const struct ksbpf_endpoint_key *key,

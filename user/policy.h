@@ -21,6 +21,8 @@ struct policy {
 	unsigned int n_tunnels;
 	struct endpoint endpoints[POLICY_MAX_ENDPOINTS];
 	unsigned int n_endpoints;
+	struct mark_rule endpoint_marks[KSBPF_MAX_ENDPOINT_MARKS];
+	unsigned int n_endpoint_marks;
 	struct cidr lans[POLICY_MAX_LANS];
 	unsigned int n_lans;
 	struct ip_addr lan_dns[POLICY_MAX_LAN_DNS];
@@ -36,6 +38,10 @@ struct policy {
 /* Adders for the CLI and the config file: parse, check limits, dedupe. */
 int policy_add_tunnel(struct policy *p, const char *arg, char *err);
 int policy_add_endpoint(struct policy *p, const char *arg, char *err);
+/* One endpoint already parsed (or resolved) from arg. */
+int policy_add_parsed_endpoint(struct policy *p, const struct endpoint *ep,
+			       const char *arg, char *err);
+int policy_add_endpoint_mark(struct policy *p, const char *arg, char *err);
 int policy_add_lan(struct policy *p, const char *arg, char *err);
 int policy_add_lan_dns(struct policy *p, const char *arg, char *err);
 int policy_set_scope(struct policy *p, const char *arg, char *err);
@@ -68,6 +74,8 @@ int endpoint_fragment_entries(const struct endpoint_entry *in, int n_in,
 void endpoint_entry_from(const struct endpoint *ep, uint32_t origin,
 			 struct endpoint_entry *e);
 
+void mark_key_from(const struct mark_rule *r, struct ksbpf_endpoint_mark_key *key);
+void mark_rule_from(const struct ksbpf_endpoint_mark_key *key, struct mark_rule *r);
 void lan4_key_from(const struct cidr *c, struct ksbpf_lan4_key *key);
 void lan6_key_from(const struct cidr *c, struct ksbpf_lan6_key *key);
 void addr_key_from(const struct ip_addr *ip, struct ksbpf_addr_key *key);

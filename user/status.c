@@ -19,6 +19,7 @@
 #include "names.h"
 #include "pins.h"
 #include "roles.h"
+#include "wg_sync.h"
 
 #define TEXT_LIST_MAX 12	/* longer lists are cut in text, never in JSON */
 
@@ -65,7 +66,10 @@ struct status {
 	size_t n_ifs;
 	int n_unguarded;		/* uplinks without a record */
 	struct endpoint endpoints[KSBPF_MAX_ENDPOINTS];
+	char endpoint_wg_sync[KSBPF_MAX_ENDPOINTS][KSBPF_IFNAME_LEN];	/* "": not synced */
 	int n_endpoints;
+	struct mark_rule endpoint_marks[KSBPF_MAX_ENDPOINT_MARKS];
+	int n_endpoint_marks;
 	struct lan_entry *lans;
 	int n_lans;
 	struct ip_addr lan_dns[KSBPF_MAX_LAN_DNS];
@@ -213,6 +217,8 @@ static void collect_endpoints(struct status *s, const struct map_fds *m)
 		/* Port 0 entries are derived for fragments: not the user's. */
 		if (!key.port || bpf_map_lookup_elem(m->endpoints, &key, &value))
 			continue;
+		if (!wg_sync_owner(m, &key, s->endpoint_wg_sync[s->n_endpoints]))
+			s->endpoint_wg_sync[s->n_endpoints][0] = '\0';
 		endpoint_from_entry(&key, &value, &s->endpoints[s->n_endpoints++]);
 	}
 }
@@ -345,6 +351,8 @@ static int collect(struct status *s, const struct options *o, char *err)
 	free(names);
 	collect_stale_tunnels(s, &m);
 	collect_endpoints(s, &m);
+	s->n_endpoint_marks = maps_read_marks(&m, s->endpoint_marks,
+					      KSBPF_MAX_ENDPOINT_MARKS);
 	collect_lans(s, &m);
 	collect_lan_dns(s, &m);
 	count_apps(s, &m);
@@ -628,9 +636,19 @@ static void print_text(const struct status *s, enum ksbpf_exit state)
 		       s->n_uplinks, s->max_uplinks);
 	print_roles(s);
 	printf("endpoints:%s\n", s->n_endpoints ? "" : " none");
-	for (int i = 0; i < s->n_endpoints; i++)
+	for (int i = 0; i < s->n_endpoints; i++) {
+		const char *synced = s->endpoint_wg_sync[i];
+
 		if (!format_endpoint(&s->endpoints[i], buf, sizeof(buf)))
-			printf("  %s\n", buf);
+			printf("  %s%s%s%s\n", buf, *synced ? "  (wg-sync " : "", synced,
+			       *synced ? ")" : "");
+	}
+	if (s->n_endpoint_marks)
+		printf("endpoint marks:\n");
+	for (int i = 0; i < s->n_endpoint_marks; i++)
+		if (!format_mark_rule(&s->endpoint_marks[i], buf, sizeof(buf)))
+			printf("  %s%s\n", buf, s->endpoint_marks[i].proto ? "" :
+			       " (any protocol)");
 	printf("lan:%s\n", s->n_lans ? "" : "       not allowed");
 	for (int i = 0; i < s->n_lans && i < TEXT_LIST_MAX; i++)
 		if (!format_cidr(&s->lans[i].cidr, buf, sizeof(buf)))
@@ -747,6 +765,29 @@ static void print_json_uplinks(struct json *j, const struct status *s)
 	json_array_end(j);
 }
 
+/* { "wg0": ["ENDPOINT", ...] }: each interface once, in first-seen order. */
+static void print_json_wg_sync(struct json *j, const struct status *s)
+{
+	char buf[128];
+
+	for (int i = 0; i < s->n_endpoints; i++) {
+		const char *ifname = s->endpoint_wg_sync[i];
+		bool seen = !*ifname;
+
+		for (int k = 0; k < i && !seen; k++)
+			seen = !strcmp(s->endpoint_wg_sync[k], ifname);
+		if (seen)
+			continue;
+		json_key(j, ifname);
+		json_array_begin(j);
+		for (int k = i; k < s->n_endpoints; k++)
+			if (!strcmp(s->endpoint_wg_sync[k], ifname))
+				json_formatted(j, NULL, format_endpoint(&s->endpoints[k], buf,
+									sizeof(buf)), buf);
+		json_array_end(j);
+	}
+}
+
 static void print_json_allowlists(struct json *j, const struct status *s)
 {
 	char buf[128];
@@ -756,6 +797,16 @@ static void print_json_allowlists(struct json *j, const struct status *s)
 	for (int i = 0; i < s->n_endpoints; i++)
 		json_formatted(j, NULL, format_endpoint(&s->endpoints[i], buf,
 							sizeof(buf)), buf);
+	json_array_end(j);
+	json_key(j, "wg_sync");
+	json_object_begin(j);
+	print_json_wg_sync(j, s);
+	json_object_end(j);
+	json_key(j, "endpoint_marks");
+	json_array_begin(j);
+	for (int i = 0; i < s->n_endpoint_marks; i++)
+		json_formatted(j, NULL, format_mark_rule(&s->endpoint_marks[i], buf,
+							 sizeof(buf)), buf);
 	json_array_end(j);
 	json_key(j, "lan");
 	json_array_begin(j);

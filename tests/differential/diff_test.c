@@ -144,7 +144,7 @@ static struct {
 	int cg_current;		/* node this process sits in, -1: original */
 
 	/* map fds */
-	int fd_config, fd_tunnels, fd_endpoints, fd_lan4, fd_lan6, fd_lan_dns,
+	int fd_config, fd_tunnels, fd_endpoints, fd_endpoint_marks, fd_lan4, fd_lan6, fd_lan_dns,
 	    fd_apps, fd_counters, fd_events, fd_event_seq, fd_budget;
 
 	/* counter snapshot: per hook and reason, summed over CPUs */
@@ -347,6 +347,7 @@ struct world {
 
 	/* the same, for the model */
 	struct model_endpoint m_endpoints[POLICY_MAX_ENDPOINTS];
+	struct model_endpoint_mark m_endpoint_marks[KSBPF_MAX_ENDPOINT_MARKS];
 	struct model_cidr m_lans[POLICY_MAX_LANS];
 	struct model_addr m_lan_dns[POLICY_MAX_LAN_DNS];
 	struct model_app m_apps[6];
@@ -438,6 +439,37 @@ static void world_endpoints(struct rng *r, struct world *w)
 		}
 		if (!dup)
 			w->pol.endpoints[w->pol.n_endpoints++] = ep;
+	}
+}
+
+/* `allow mark` rules: mostly none; wg-quick's, an endpoint's own fwmark,
+ * a masked one, a random one. */
+static void world_endpoint_marks(struct rng *r, struct world *w)
+{
+	unsigned int n = below(r, 100) < 60 ? 0 : between(r, 1, 3);
+
+	for (unsigned int i = 0; i < n; i++) {
+		struct mark_rule rule = { .mask = UINT32_MAX };
+
+		switch (below(r, 4)) {
+		case 0:
+			rule.mark = 0xca6c;
+			break;
+		case 1:
+			rule.mark = w->pol.n_endpoints ?
+				w->pol.endpoints[below(r, w->pol.n_endpoints)].fwmark | 1 : 0x5182;
+			break;
+		case 2:
+			rule.mask = 0xff00;
+			rule.mark = 0x100;
+			break;
+		default:
+			rule.mask = (uint32_t)next64(r) | 1;
+			rule.mark = ((uint32_t)next64(r) | 1) & rule.mask;
+			break;
+		}
+		rule.proto = chance(r, 50) ? 0 : chance(r, 50) ? IPPROTO_UDP : IPPROTO_TCP;
+		w->pol.endpoint_marks[w->pol.n_endpoint_marks++] = rule;
 	}
 }
 
@@ -565,6 +597,7 @@ static void make_world(uint64_t number, struct world *w)
 	if (chance(&r, 10))
 		w->tunnels[w->n_tunnels++] = STALE_IFINDEX;
 	world_endpoints(&r, w);
+	world_endpoint_marks(&r, w);
 	w->pol.allow_lan = chance(&r, 50);
 	world_lans(&r, w);
 	world_lan_dns(&r, w);
@@ -596,6 +629,13 @@ static void world_mirror_for_model(struct world *w)
 			.fwmark = ep->fwmark,
 		};
 	}
+	for (unsigned int i = 0; i < w->pol.n_endpoint_marks; i++) {
+		const struct mark_rule *rule = &w->pol.endpoint_marks[i];
+
+		w->m_endpoint_marks[i] = (struct model_endpoint_mark){
+			.mark = rule->mark, .mask = rule->mask, .proto = rule->proto,
+		};
+	}
 	for (unsigned int i = 0; i < w->pol.n_lans; i++) {
 		w->m_lans[i].addr = model_addr_of(&w->pol.lans[i].ip);
 		w->m_lans[i].prefixlen = w->pol.lans[i].prefixlen;
@@ -611,6 +651,8 @@ static void world_mirror_for_model(struct world *w)
 		.apps_flag = w->apps_flag,
 		.tunnels = w->tunnels, .n_tunnels = w->n_tunnels,
 		.endpoints = w->m_endpoints, .n_endpoints = w->pol.n_endpoints,
+		.endpoint_marks = w->m_endpoint_marks,
+		.n_endpoint_marks = w->pol.n_endpoint_marks,
 		.allow_lan = w->pol.allow_lan,
 		.lans = w->m_lans, .n_lans = w->pol.n_lans,
 		.lan_dns = w->m_lan_dns, .n_lan_dns = w->pol.n_lan_dns,
@@ -757,6 +799,7 @@ static void load_world(const struct world *w)
 
 	map_clear(env.fd_tunnels, sizeof(uint32_t));
 	map_clear(env.fd_endpoints, sizeof(struct ksbpf_endpoint_key));
+	map_clear(env.fd_endpoint_marks, sizeof(struct ksbpf_endpoint_mark_key));
 	map_clear(env.fd_lan4, sizeof(struct ksbpf_lan4_key));
 	map_clear(env.fd_lan6, sizeof(struct ksbpf_lan6_key));
 	map_clear(env.fd_lan_dns, sizeof(struct ksbpf_addr_key));
@@ -766,7 +809,16 @@ static void load_world(const struct world *w)
 		cfg.flags |= KSBPF_F_SCOPE_APPS;
 	if (w->apps_flag)
 		cfg.flags |= KSBPF_F_HAVE_APPS;
+	if (w->pol.n_endpoint_marks)
+		cfg.flags |= KSBPF_F_HAVE_ENDPOINT_MARKS;
 	map_put(env.fd_config, &zero, &cfg);
+	for (unsigned int i = 0; i < w->pol.n_endpoint_marks; i++) {
+		struct ksbpf_endpoint_mark_key key;
+		struct ksbpf_endpoint_mark val = { .origin = KSBPF_ORIGIN_CONFIG };
+
+		mark_key_from(&w->pol.endpoint_marks[i], &key);
+		map_put(env.fd_endpoint_marks, &key, &val);
+	}
 
 	for (size_t i = 0; i < w->n_tunnels; i++) {
 		struct ksbpf_tunnel t = { .name = "dftun" };
@@ -1617,6 +1669,16 @@ static void make_frame(uint64_t index, struct frame *f, uint32_t *ifindex,
 		*mark = world.pol.n_endpoints ?
 			world.pol.endpoints[below(&r, world.pol.n_endpoints)].fwmark + 1 : 1;
 		break;
+	case 8:		/* a mark rule's, with bits outside its mask */
+		if (world.pol.n_endpoint_marks) {
+			const struct mark_rule *rule = &world.pol.endpoint_marks[
+				below(&r, world.pol.n_endpoint_marks)];
+
+			*mark = rule->mark | ((uint32_t)next64(&r) & ~rule->mask &
+					      (chance(&r, 50) ? 0 : UINT32_MAX));
+			break;
+		}
+		/* fallthrough */
 	default:
 		*mark = (uint32_t)next64(&r);
 		break;
@@ -2174,6 +2236,7 @@ static void load_programs(void)
 	env.fd_config = bpf_map__fd(env.skel->maps.ksbpf_config);
 	env.fd_tunnels = bpf_map__fd(env.skel->maps.ksbpf_tunnels);
 	env.fd_endpoints = bpf_map__fd(env.skel->maps.ksbpf_endpoints);
+	env.fd_endpoint_marks = bpf_map__fd(env.skel->maps.ksbpf_endpoint_marks);
 	env.fd_lan4 = bpf_map__fd(env.skel->maps.ksbpf_lan4);
 	env.fd_lan6 = bpf_map__fd(env.skel->maps.ksbpf_lan6);
 	env.fd_lan_dns = bpf_map__fd(env.skel->maps.ksbpf_lan_dns);

@@ -455,6 +455,23 @@ static bool to_endpoint(const struct model_world *w, const struct packet *p,
 	return false;
 }
 
+/* Row 5 by mark: "or, any destination, carrying a mark an `allow mark`
+ * rule matches (IP only)", a rule matching when mark & mask is its mark and
+ * its protocol, if it has one, is the packet's. */
+static bool carries_endpoint_mark(const struct model_world *w,
+				  const struct packet *p, uint32_t mark)
+{
+	if (p->kind != PKT_IPV4 && p->kind != PKT_IPV6)
+		return false;
+	for (size_t i = 0; i < w->n_endpoint_marks; i++) {
+		const struct model_endpoint_mark *r = &w->endpoint_marks[i];
+
+		if ((mark & r->mask) == r->mark && (!r->proto || r->proto == p->proto))
+			return true;
+	}
+	return false;
+}
+
 /* Row 6, as the "Row 6, precisely" table of docs/policy.md has it. */
 static bool is_link_bringup(const struct packet *p)
 {
@@ -601,6 +618,8 @@ void model_judge(const struct model_world *w, const struct model_input *in,
 
 	if (to_endpoint(w, &p, in->mark))
 		return decide(out, true, KSBPF_R_ENDPOINT, "row 5: endpoint");
+	if (carries_endpoint_mark(w, &p, in->mark))
+		return decide(out, true, KSBPF_R_ENDPOINT, "row 5: endpoint mark");
 	if (is_link_bringup(&p))
 		return decide(out, true, KSBPF_R_LINK_BRINGUP,
 			      "row 6: link bring-up");

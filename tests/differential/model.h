@@ -47,6 +47,13 @@ struct model_endpoint {
 	uint32_t fwmark;
 };
 
+/* --endpoint-mark MARK[/MASK][/PROTO] */
+struct model_endpoint_mark {
+	uint32_t mark;
+	uint32_t mask;
+	uint8_t proto;		/* 6, 17, or 0: any */
+};
+
 /* `ksbpf app set DIR POLICY`: the cgroup is named by its id. */
 struct model_app {
 	uint64_t cgroup_id;
@@ -68,6 +75,8 @@ struct model_world {
 	size_t n_tunnels;
 	const struct model_endpoint *endpoints;
 	size_t n_endpoints;
+	const struct model_endpoint_mark *endpoint_marks;
+	size_t n_endpoint_marks;
 	bool allow_lan;			/* --allow-lan: the default LAN set */
 	const struct model_cidr *lans;	/* --lan CIDR */
 	size_t n_lans;

@@ -49,6 +49,25 @@ check "ksbpf --version" /usr/sbin/ksbpf --version
 check "ksbpf status: exit 3, not loaded" test $? = 3
 check "man ksbpf is installed" man -w ksbpf
 check "bash completion is installed" test -f /usr/share/bash-completion/completions/ksbpf
+nm_hook=/usr/lib/NetworkManager/dispatcher.d/pre-up.d/10-ksbpf
+check "OpenVPN up script is installed, executable" test -x /usr/lib/ksbpf/openvpn-up
+check "OpenVPN down script is installed, executable" test -x /usr/lib/ksbpf/openvpn-down
+check "wg-quick lines are installed" test -f /usr/share/ksbpf/wg-quick.conf
+check "the hooks' shared part is installed" test -f /usr/lib/ksbpf/hook-common.sh
+check "NetworkManager dispatcher script is installed, executable" test -x "$nm_hook"
+# NetworkManager runs a dispatcher script only if root owns it and nobody
+# else may write it.
+check "NetworkManager dispatcher script: root's, mode 0755" \
+	test "$(stat -c %U:%a "$nm_hook")" = root:755
+check "the package lists every hook" sh -c 'dpkg -L ksbpf | grep -qx /usr/lib/ksbpf/openvpn-up &&
+	dpkg -L ksbpf | grep -qx /usr/lib/ksbpf/openvpn-down &&
+	dpkg -L ksbpf | grep -qx /usr/share/ksbpf/wg-quick.conf &&
+	dpkg -L ksbpf | grep -qx /usr/lib/ksbpf/hook-common.sh &&
+	dpkg -L ksbpf | grep -qx '"$nm_hook"
+# Not loaded (this test's bpffs is empty): the dispatcher script does nothing.
+check "NetworkManager dispatcher script: a no-op while not loaded" \
+	env KSBPF_ARGS="--bpffs $bpffs --config /dev/null" VPN_IP_IFACE=tun9 \
+	"$nm_hook" tun9 vpn-pre-up
 check "systemd-analyze verify ksbpf.service" \
 	sh -c '! systemd-analyze verify /lib/systemd/system/ksbpf.service 2>&1 | grep .'
 check "the service is not enabled by the install" \
@@ -74,6 +93,7 @@ check "links pinned: cgroup and TCX" test "$(echo "$link_ids" | wc -w)" -ge 2
 check "apt-get purge ksbpf" env DEBIAN_FRONTEND=noninteractive apt-get purge -y -q ksbpf
 wrote_conf=0
 check "purge removed the binary" test ! -e /usr/sbin/ksbpf
+check "purge removed the hooks" sh -c "test ! -e /usr/lib/ksbpf && test ! -e /usr/share/ksbpf && test ! -e '$nm_hook'"
 check "purge removed the configuration" test ! -e "$conf"
 check "purge removed the pins" test ! -e "$bpffs"
 check "purge detached the cgroup program" \

@@ -1,7 +1,8 @@
 #!/bin/bash
-# `make install` puts the binary, the unit and the example configuration
-# where they belong, `make uninstall` removes them, and systemd accepts the
-# unit (systemd-analyze verify, against the freshly built binary).
+# `make install` puts the binary, the unit, the example configuration and
+# the VPN clients' hooks where they belong, `make uninstall` removes them,
+# and systemd accepts the unit (systemd-analyze verify, against the freshly
+# built binary).
 set -u
 cd "$(dirname "$0")/../.."
 dest=$(mktemp -d /tmp/ksbpf-install.XXXXXX)
@@ -16,6 +17,24 @@ check "example configuration installed" test -f "$dest/etc/ksbpf/ksbpf.conf.exam
 check "no live configuration installed" test ! -e "$dest/etc/ksbpf/ksbpf.conf"
 check "man page installed" test -f "$dest/usr/local/share/man/man8/ksbpf.8"
 check "bash completion installed" test -f "$dest/usr/local/share/bash-completion/completions/ksbpf"
+# The VPN clients' hooks. NetworkManager never reads /usr/local: a
+# PREFIX=/usr/local install puts its dispatcher script in /etc.
+check "OpenVPN up script installed, executable" test -x "$dest/usr/local/lib/ksbpf/openvpn-up"
+check "OpenVPN down script installed, executable" test -x "$dest/usr/local/lib/ksbpf/openvpn-down"
+check "wg-quick lines installed" test -f "$dest/usr/local/share/ksbpf/wg-quick.conf"
+check "the hooks' shared part installed" test -f "$dest/usr/local/lib/ksbpf/hook-common.sh"
+nm_hook=$dest/etc/NetworkManager/dispatcher.d/pre-up.d/10-ksbpf
+check "NetworkManager dispatcher script finds it in /usr/local/lib/ksbpf" \
+	grep -q '^\[ -r "$ks_lib" \] || ks_lib=/usr/local/lib/ksbpf/hook-common.sh$' "$nm_hook"
+check "NetworkManager dispatcher script installed in /etc, executable" test -x "$nm_hook"
+# NetworkManager runs only scripts not writable by group or other.
+check "NetworkManager dispatcher script: mode 0755" \
+	test "$(stat -c %a "$nm_hook")" = 755
+check "nothing installed under /usr/local/lib/NetworkManager" \
+	test ! -e "$dest/usr/local/lib/NetworkManager"
+for hook in "$dest/usr/local/lib/ksbpf/openvpn-up" "$dest/usr/local/lib/ksbpf/openvpn-down" "$nm_hook"; do
+	check "${hook#"$dest"} parses (sh -n)" sh -n "$hook"
+done
 check "man page renders without warnings" sh -c \
 	"man --warnings -l docs/man/ksbpf.8 2>&1 >/dev/null | grep -q . && exit 1 || exit 0"
 check "bash completion parses" bash -n scripts/ksbpf.bash-completion
@@ -47,5 +66,13 @@ make --no-print-directory -s uninstall DESTDIR="$dest" PREFIX=/usr/local >/dev/n
 check "uninstall removes the binary" test ! -e "$dest/usr/local/sbin/ksbpf"
 check "uninstall removes the unit" test ! -e "$dest/usr/local/lib/systemd/system/ksbpf.service"
 check "uninstall removes the man page" test ! -e "$dest/usr/local/share/man/man8/ksbpf.8"
+check "uninstall removes the OpenVPN scripts" test ! -e "$dest/usr/local/lib/ksbpf"
+check "uninstall removes the wg-quick lines" test ! -e "$dest/usr/local/share/ksbpf"
+check "uninstall removes the NetworkManager script" test ! -e "$nm_hook"
+# A /usr install (the package's layout) puts it where NetworkManager looks.
+make --no-print-directory -s install DESTDIR="$dest/usr-prefix" PREFIX=/usr >/dev/null
+check "PREFIX=/usr: NetworkManager script in /usr/lib/NetworkManager" \
+	test -x "$dest/usr-prefix/usr/lib/NetworkManager/dispatcher.d/pre-up.d/10-ksbpf"
+check "PREFIX=/usr: none in /etc/NetworkManager" test ! -e "$dest/usr-prefix/etc/NetworkManager"
 echo "test_install: $fails failed"
 [ "$fails" -eq 0 ]

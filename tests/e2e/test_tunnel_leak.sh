@@ -82,10 +82,16 @@ check_zero "leaked packets on sv0 (not endpoint, not ARP/ND)" "$n"
 lab_step "(c) SIGKILL wireguard-go while senders run (IPv4+IPv6, UDP+ICMP)"
 cap_start c-sv0 "$LAB_NS_S" sv0
 # shellcheck disable=SC2046
-sender_start c-cg cg --duration 4 --count 100000 --interval 0.02 $(probes_inet)
+sender_start c-cg cg --duration 6 --count 100000 --interval 0.02 $(probes_inet)
 # shellcheck disable=SC2046
-sender_start c-ns ns --duration 4 --count 100000 --interval 0.02 $(probes_inet)
-sleep 1.5
+sender_start c-ns ns --duration 6 --count 100000 --interval 0.02 $(probes_inet)
+# Killed once the senders' packets go through the tunnel (seen on the wire,
+# not guessed: an emulated guest takes seconds to start them).
+for _ in $(seq 100); do
+	[ "$(cap_count c-sv0 "$(F_ENDPOINT)")" -ge 20 ] && break
+	sleep 0.2
+done
+sleep 0.5
 lab_tunnel_kill
 lab_log "wireguard-go killed; $LAB_WG_C present: $(lab_tunnel_present && echo yes || echo no)"
 check "client tunnel interface gone" sh -c "! ip -n $LAB_NS_C link show $LAB_WG_C 2>/dev/null"

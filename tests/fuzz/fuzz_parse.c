@@ -29,6 +29,18 @@ static void check_round_trip_endpoint(const struct endpoint *ep)
 		abort();
 }
 
+static void check_round_trip_mark(const struct mark_rule *r)
+{
+	char text[64], err[ERR_LEN];
+	struct mark_rule back;
+
+	if (!r->mark || (r->mark & ~r->mask))
+		abort();	/* a rule unmarked packets match got through */
+	if (format_mark_rule(r, text, sizeof(text)) ||
+	    parse_mark_rule(text, &back, err) || memcmp(&back, r, sizeof(back)))
+		abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct policy p;
@@ -36,6 +48,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct ip_addr ip;
 	struct cidr c;
 	struct endpoint ep;
+	struct mark_rule mark;
 	uint32_t u;
 
 	if (!s)
@@ -48,6 +61,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_round_trip_cidr(&c);
 	if (!parse_endpoint(s, &ep, err))
 		check_round_trip_endpoint(&ep);
+	if (!parse_mark_rule(s, &mark, err))
+		check_round_trip_mark(&mark);
+	is_host_name(s);
 	parse_ip(s, &ip, err);
 	parse_ifname(s, ifname, err);
 	parse_u32(s, &u, err);
@@ -55,6 +71,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&p, 0, sizeof(p));
 	policy_add_tunnel(&p, s, err);
 	policy_add_endpoint(&p, s, err);
+	policy_add_endpoint_mark(&p, s, err);
 	policy_add_lan(&p, s, err);
 	policy_add_lan_dns(&p, s, err);
 	policy_set_scope(&p, s, err);

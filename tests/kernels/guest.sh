@@ -13,7 +13,8 @@
 #            tests/e2e/test_container.sh (sockets of another namespace on the
 #            held cgroup), tests/e2e/test_container_host.sh (interface roles:
 #            bridges and their ports), tests/e2e/test_bypass_routing.sh
-#            (split tunnelling's rules and routes), tests/kernels/test_refused_load.sh
+#            (split tunnelling's rules and routes), tests/e2e/test_wg_sync.sh
+#            with kernel WireGuard (its generic netlink), tests/kernels/test_refused_load.sh
 #
 # Usage (root, from anywhere): bash tests/kernels/guest.sh [PART]...
 # (default: smoke check verdict e2e). Prints each part's output, a PASS/FAIL line
@@ -83,6 +84,16 @@ check() {
 	./build/ksbpf check
 }
 
+# Whether this kernel has WireGuard (every guest loads it; the host here has
+# none, and runs the wireguard-go form).
+kernel_wireguard() {
+	local ns=ksvm-wg-$$ rc
+	ip netns add "$ns" || return 1
+	ip -n "$ns" link add kswgprobe type wireguard 2>/dev/null
+	rc=$?
+	ip netns del "$ns"
+	return "$rc"
+}
 # The enforcement tests, each with its own lab. The container tests without
 # NAT (the guests load no nf_tables modules; the host suite runs them with
 # NAT), and reaction times bounded 20 times looser (TCG emulation).
@@ -93,6 +104,8 @@ e2e() {
 	KSBPF_E2E_NAT=none bash tests/e2e/test_container.sh || rc=1
 	KSBPF_E2E_NAT=none KSBPF_TIME_SCALE=20 bash tests/e2e/test_container_host.sh || rc=1
 	KSBPF_BYPASS_QUICK=1 KSBPF_TIME_SCALE=20 bash tests/e2e/test_bypass_routing.sh || rc=1
+	LAB_WG_KERNEL=$(kernel_wireguard && echo 1) KSBPF_TIME_SCALE=20 \
+		bash tests/e2e/test_wg_sync.sh || rc=1
 	bash tests/kernels/test_refused_load.sh || rc=1
 	return "$rc"
 }

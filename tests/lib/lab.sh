@@ -272,13 +272,21 @@ lab_wg_server_up() {
 	ip -n "$LAB_NS_S" link set "$LAB_WG_S" up
 }
 
-# lab_tunnel_up: (re)start the client's wireguard-go, configure it, add the
+# lab_tunnel_up: (re)start the client's wireguard-go (kernel WireGuard with
+# LAB_WG_KERNEL=1; the fwmark $LAB_WG_FWMARK when set), configure it, add the
 # preferred default routes through it and wait for a handshake.
 lab_tunnel_up() {
-	_wg_start "$LAB_NS_C" "$LAB_WG_C" "$LAB_DIR/wg-client.log" ||
-		{ fail "client tunnel did not start"; return 1; }
-	LAB_PID_WG_C=$_WG_PID
+	if [ -n "${LAB_WG_KERNEL:-}" ]; then	# kernel WireGuard, not wireguard-go
+		ip -n "$LAB_NS_C" link add "$LAB_WG_C" type wireguard ||
+			{ fail "ip link add $LAB_WG_C type wireguard"; return 1; }
+		LAB_PID_WG_C=kernel
+	else
+		_wg_start "$LAB_NS_C" "$LAB_WG_C" "$LAB_DIR/wg-client.log" ||
+			{ fail "client tunnel did not start"; return 1; }
+		LAB_PID_WG_C=$_WG_PID
+	fi
 	in_client wg set "$LAB_WG_C" private-key "$LAB_DIR/c.key" \
+		${LAB_WG_FWMARK:+fwmark "$LAB_WG_FWMARK"} \
 		peer "$(cat "$LAB_DIR/s.pub")" endpoint "$LAB_WG_ENDPOINT" \
 		allowed-ips 0.0.0.0/0,::/0 || { fail "wg set $LAB_WG_C"; return 1; }
 	ip -n "$LAB_NS_C" addr add "$LAB_TC4/24" dev "$LAB_WG_C"
@@ -307,8 +315,12 @@ lab_tunnel_wait() {
 # its addresses and routes, goes at once; the fallback route takes over).
 lab_tunnel_kill() {
 	[ -n "$LAB_PID_WG_C" ] || return 0
-	kill -9 "$LAB_PID_WG_C" 2>/dev/null
-	wait "$LAB_PID_WG_C" 2>/dev/null
+	if [ "$LAB_PID_WG_C" = kernel ]; then
+		ip -n "$LAB_NS_C" link del "$LAB_WG_C"
+	else
+		kill -9 "$LAB_PID_WG_C" 2>/dev/null
+		wait "$LAB_PID_WG_C" 2>/dev/null
+	fi
 	LAB_PID_WG_C=""
 	wait_for 5 sh -c "! ip -n '$LAB_NS_C' link show '$LAB_WG_C'" ||
 		info "$LAB_WG_C still present after SIGKILL"

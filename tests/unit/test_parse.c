@@ -624,9 +624,9 @@ static void endpoint_fwmark_whitespace(void **state)
 
 static void endpoint_too_long(void **state)
 {
-	char in[300], err[PARSE_ERR_LEN];
+	char in[PARSE_ENDPOINT_LEN + 100], err[PARSE_ERR_LEN];
 	struct endpoint ep;
-	size_t len;
+	size_t len, max = PARSE_ENDPOINT_LEN - 1;
 
 	(void)state;
 	/* A valid endpoint padded with an over-long fwmark. */
@@ -642,21 +642,21 @@ static void endpoint_too_long(void **state)
 	assert_int_equal(parse_endpoint(in, &ep, fresh_err(err)), -1);
 	check_err(err, "aaaaaaaaaaaaaaaaaaaa", "long garbage");
 
-	/* 127 characters are fine (a fwmark with leading zeros), 128 not. */
+	/* max characters are fine (a fwmark with leading zeros), one more not. */
 	snprintf(in, sizeof(in), "[2001:db8::1]:443/tcp@");
 	len = strlen(in);
-	memset(in + len, '0', 126 - len);
-	in[126] = '7';
-	in[127] = '\0';
+	memset(in + len, '0', max - 1 - len);
+	in[max - 1] = '7';
+	in[max] = '\0';
 	if (parse_endpoint(in, &ep, fresh_err(err)))
-		fail_msg("127 characters rejected: %s", err);
+		fail_msg("%zu characters rejected: %s", max, err);
 	assert_true(ep.fwmark_set);
 	assert_int_equal(ep.fwmark, 7);
 	assert_int_equal(ep.port, 443);
-	in[127] = '7';
-	in[128] = '\0';
+	in[max] = '7';
+	in[max + 1] = '\0';
 	assert_int_equal(parse_endpoint(in, &ep, fresh_err(err)), -1);
-	check_err(err, "[2001:db8::1]:443/tcp@", "128 characters");
+	check_err(err, "[2001:db8::1]:443/tcp@", "one character too many");
 }
 
 static void endpoint_format(void **state)
@@ -699,6 +699,105 @@ static void endpoint_format(void **state)
 	assert_int_equal(format_endpoint(&ep, buf, 4), -1);
 }
 
+static void host_names(void **state)
+{
+	static const char *const good[] = {
+		"vpn.example", "a", "x-1.example.net", "1.2.3.4.example", "EXAMPLE.com",
+	};
+	static const char *const bad[] = {
+		"", "-a.example", "a-.example", "a..example", ".example",
+		"example.", "a_b.example", "a b", "vpn.example;rm", "ex\nample",
+	};
+	char long_label[80];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		if (!is_host_name(good[i]))
+			fail_msg("'%s' refused", good[i]);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (is_host_name(bad[i]))
+			fail_msg("'%s' accepted", bad[i]);
+	memset(long_label, 'a', 64);
+	long_label[64] = '\0';
+	assert_false(is_host_name(long_label));
+	long_label[63] = '\0';
+	assert_true(is_host_name(long_label));
+}
+
+static void endpoint_spec_name(void **state)
+{
+	char host[PARSE_HOST_LEN], err[PARSE_ERR_LEN];
+	struct endpoint ep;
+
+	(void)state;
+	assert_int_equal(parse_endpoint_spec("vpn.example:51820/udp@0xca6c", host,
+					     &ep, fresh_err(err)), 0);
+	assert_string_equal(host, "vpn.example");
+	assert_int_equal(ep.port, 51820);
+	assert_int_equal(ep.proto, IPPROTO_UDP);
+	assert_true(ep.fwmark_set);
+	assert_int_equal(ep.fwmark, 0xca6c);
+	assert_int_equal(parse_endpoint("vpn.example:51820/udp", &ep, fresh_err(err)), -1);
+	check_err(err, "vpn.example", "a name is no address");
+	assert_int_equal(parse_endpoint_spec("vpn.example:0/udp", host, &ep,
+					     fresh_err(err)), -1);
+}
+
+static void mark_rule_valid(void **state)
+{
+	static const struct {
+		const char *in;
+		uint32_t mark, mask;
+		uint8_t proto;
+		const char *formatted;
+	} good[] = {
+		{ "0xca6c", 0xca6c, UINT32_MAX, 0, "0xca6c" },
+		{ "51820", 51820, UINT32_MAX, 0, "0xca6c" },
+		{ "0xca6c/udp", 0xca6c, UINT32_MAX, IPPROTO_UDP, "0xca6c/udp" },
+		{ "0xca6c/tcp", 0xca6c, UINT32_MAX, IPPROTO_TCP, "0xca6c/tcp" },
+		{ "0x100/0xff00", 0x100, 0xff00, 0, "0x100/0xff00" },
+		{ "0x100/0xff00/udp", 0x100, 0xff00, IPPROTO_UDP, "0x100/0xff00/udp" },
+		{ "0x80000000/0x80000000", 0x80000000u, 0x80000000u, 0,
+		  "0x80000000/0x80000000" },
+		{ "1/0xffffffff", 1, UINT32_MAX, 0, "0x1" },
+	};
+	char err[PARSE_ERR_LEN], buf[64];
+	struct mark_rule r;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		if (parse_mark_rule(good[i].in, &r, fresh_err(err)))
+			fail_msg("'%s' refused: %s", good[i].in, err);
+		assert_int_equal(r.mark, good[i].mark);
+		assert_int_equal(r.mask, good[i].mask);
+		assert_int_equal(r.proto, good[i].proto);
+		assert_int_equal(format_mark_rule(&r, buf, sizeof(buf)), 0);
+		assert_string_equal(buf, good[i].formatted);
+	}
+	assert_int_equal(format_mark_rule(&r, buf, 3), -1);
+}
+
+static void mark_rule_bad(void **state)
+{
+	static const char *const bad[] = {
+		"", "0", "0/udp", "0x0", "0x100/0x00ff",	/* bits outside the mask */
+		"0x100/0", "1/udp/tcp", "1/icmp", "1/0x1/icmp", "-1", " 1",
+		"1 ", "0x1ffffffff", "mark", "1//udp", "1/0x1/", "1/",
+		"0x100/0xff00/udp/x",
+	};
+	char err[PARSE_ERR_LEN];
+	struct mark_rule r;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (parse_mark_rule(bad[i], &r, fresh_err(err)) != -1)
+			fail_msg("'%s' accepted", bad[i]);
+		assert_true(err[0] != '\0');
+	}
+	assert_int_equal(parse_mark_rule("0", &r, fresh_err(err)), -1);
+	assert_non_null(strstr(err, "unmarked"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -726,6 +825,10 @@ int main(void)
 		cmocka_unit_test(endpoint_fwmark_whitespace),
 		cmocka_unit_test(endpoint_too_long),
 		cmocka_unit_test(endpoint_format),
+		cmocka_unit_test(host_names),
+		cmocka_unit_test(endpoint_spec_name),
+		cmocka_unit_test(mark_rule_valid),
+		cmocka_unit_test(mark_rule_bad),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

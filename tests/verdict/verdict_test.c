@@ -979,6 +979,80 @@ static void test_row5_endpoints(void **state)
 	RUN_CASES(endpoint_cases);
 }
 
+/* Row 5 by mark (`allow mark`): wg-quick's 0xca6c for anything, and a
+ * masked rule for UDP only. The skb mark is what the sender's socket gave
+ * it; inbound, only the receiving socket's mark counts (a test run's
+ * socket has none), never the mark a packet from the wire carries. */
+#define WG_MARK 0xca6c
+
+static const struct vcase endpoint_mark_cases[] = {
+	{ "v4 udp anywhere, wg mark", UDP4(PUBLIC4, 51820), PASS(ENDPOINT),
+	  .mark = WG_MARK },
+	{ "v4 tcp anywhere, wg mark", TCP4(PUBLIC4, 443), PASS(ENDPOINT),
+	  .mark = WG_MARK },
+	{ "v4 icmp, wg mark (any protocol)", ICMP4(PUBLIC4, 8), PASS(ENDPOINT),
+	  .mark = WG_MARK },
+	{ "v6 udp anywhere, wg mark", UDP6(PUBLIC6, 51820), PASS(ENDPOINT),
+	  .mark = WG_MARK },
+	{ "v4 fragment tail, wg mark", UDP4(PUBLIC4, 443, .frag = FRAG_TAIL),
+	  PASS(ENDPOINT), .mark = WG_MARK },
+	{ "v4 dns, wg mark (row 5 before row 7)", UDP4("8.8.8.8", 53),
+	  PASS(ENDPOINT), .mark = WG_MARK },
+	{ "v4 udp, no mark", UDP4(PUBLIC4, 51820), DROP(NO_ROUTE) },
+	{ "v6 udp, no mark", UDP6(PUBLIC6, 51820), DROP(NO_ROUTE) },
+	{ "v4 udp, wg mark + 1", UDP4(PUBLIC4, 51820), DROP(NO_ROUTE),
+	  .mark = WG_MARK + 1 },
+	{ "v4 udp, wg mark in higher bits (full mask)", UDP4(PUBLIC4, 51820),
+	  DROP(NO_ROUTE), .mark = 0x10000 | WG_MARK },
+	{ "v4 dns, no mark", UDP4("8.8.8.8", 53), DROP(DNS) },
+	{ "v4 udp, masked mark", UDP4(PUBLIC4, 1194), PASS(ENDPOINT),
+	  .mark = 0x1ab },
+	{ "v6 udp, masked mark", UDP6(PUBLIC6, 1194), PASS(ENDPOINT),
+	  .mark = 0x1ff },
+	{ "v4 tcp, masked mark of a udp rule", TCP4(PUBLIC4, 1194),
+	  DROP(NO_ROUTE), .mark = 0x1ab },
+	{ "v4 udp, other bits under the mask", UDP4(PUBLIC4, 1194),
+	  DROP(NO_ROUTE), .mark = 0x2ab },
+	{ "v4 udp, the bypass routing mark", UDP4(PUBLIC4, 1194),
+	  DROP(NO_ROUTE), .mark = KSBPF_DEFAULT_BYPASS_MARK },
+	{ "v4 udp via tunnel, no mark", UDP4(PUBLIC4, 1194), PASS(TUNNEL),
+	  .oif = IF_TUN },
+	{ "arp, wg mark", ARP(), PASS(LINK_BRINGUP), .mark = WG_MARK,
+	  .hooks = H_TC },
+	{ "reply to an unmarked socket", UDP4("192.0.2.10", 5000, .src = PUBLIC4),
+	  DROP(NO_ROUTE), .hooks = H_IN },
+	{ "reply from the wire carrying the wg mark",
+	  UDP4("192.0.2.10", 5000, .src = PUBLIC4), DROP(NO_ROUTE),
+	  .mark = WG_MARK, .hooks = H_IN },
+};
+
+/* The rules without the flag that says there are any: not looked at. */
+static const struct vcase endpoint_mark_flag_off_cases[] = {
+	{ "v4 udp anywhere, wg mark, flag off", UDP4(PUBLIC4, 51820),
+	  DROP(NO_ROUTE), .mark = WG_MARK },
+};
+
+static void put_endpoint_mark(uint32_t mark, uint32_t mask, uint8_t proto)
+{
+	struct ksbpf_endpoint_mark_key key = {
+		.mark = mark, .mask = mask, .proto = proto,
+	};
+	struct ksbpf_endpoint_mark value = { .origin = KSBPF_ORIGIN_RUNTIME };
+
+	map_put(env.skel->maps.ksbpf_endpoint_marks, &key, &value);
+}
+
+static void test_row5_endpoint_marks(void **state)
+{
+	(void)state;
+	apply_world(&w_strict, KSBPF_F_BLOCK_INBOUND);
+	put_endpoint_mark(WG_MARK, 0xffffffff, 0);
+	put_endpoint_mark(0x100, 0xff00, IPPROTO_UDP);
+	RUN_CASES(endpoint_mark_flag_off_cases);
+	apply_world(&w_strict, KSBPF_F_BLOCK_INBOUND | KSBPF_F_HAVE_ENDPOINT_MARKS);
+	RUN_CASES(endpoint_mark_cases);
+}
+
 /* ------------------------------------------------------------------------
  * Row 6: link bring-up, in a world without LAN so nothing else allows it
  */
@@ -1902,6 +1976,7 @@ int main(void)
 		T(test_scope_apps),
 		T(test_scope_apps_empty),
 		T(test_row5_endpoints),
+		T(test_row5_endpoint_marks),
 		T(test_row6_link_bringup),
 		T(test_row7_dns),
 		T(test_row7_resolver_only),
