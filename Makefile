@@ -118,7 +118,7 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_SRC) $(wildcard user/*.h)
 
 sanitized: $(SAN_UNIT_TESTS) $(FUZZ_TARGETS)
 
-# FUZZ_SECONDS per target (make test uses 20).
+# FUZZ_SECONDS per target (make test uses 10, from the corpus).
 fuzz: $(FUZZ_TARGETS)
 	@FUZZ_SECONDS=$(or $(FUZZ_SECONDS),60) sh tests/fuzz/run.sh
 

@@ -47,7 +47,7 @@ for suite in $suites; do
 			run "sanitized/$(basename "$t")" "$t"
 		done ;;
 	fuzz)
-		run fuzz/libfuzzer env FUZZ_SECONDS="${FUZZ_SECONDS:-20}" sh tests/fuzz/run.sh ;;
+		run fuzz/libfuzzer env FUZZ_SECONDS="${FUZZ_SECONDS:-10}" sh tests/fuzz/run.sh ;;
 	verdict)
 		run verdict/verdict_test sh tests/verdict/run.sh ;;
 	bench)	# a smoke run: the benchmarks still execute (figures: make bench)

@@ -456,7 +456,7 @@ static void sync_wireguard(struct agent *a)
 		if (ret) {
 			if (strcmp(said, err))
 				say("wg-sync %s: %s%s", ifname, err,
-				    ret > 0 ? " (its endpoints stay; trying every second)" : "");
+				    ret > 0 ? " (its endpoints stay; asking again)" : "");
 			snprintf(said, ERR_LEN, "%s", err);
 			continue;
 		}

@@ -42,19 +42,23 @@ static int write_endpoint(const struct map_fds *m, const char *ifname,
 	struct ksbpf_wg_sync_owner owner;
 	struct ksbpf_endpoint old;
 	struct endpoint_entry e;
-	bool was_ours, same;
+	bool was_ours, had;
 
 	endpoint_entry_from(ep, KSBPF_ORIGIN_WG_SYNC, &e);
 	was_ours = owned_by(m, &e.key, ifname);
-	if (!bpf_map_lookup_elem(m->endpoints, &e.key, &old))
+	had = !bpf_map_lookup_elem(m->endpoints, &e.key, &old);
+	if (had)
 		e.value.origin |= old.origin;
-	same = was_ours && !memcmp(&old, &e.value, sizeof(old));
-	if (!same && bpf_map_update_elem(m->endpoints, &e.key, &e.value, BPF_ANY))
-		return errf(err, "update ksbpf_endpoints: %s", strerror(errno));
+	if (was_ours && had && !memcmp(&old, &e.value, sizeof(old)))
+		return 0;
+	/* The owner first: a sync cut short between the two leaves nothing
+	 * that the next sync of ifname would not find. */
 	owner_of(ifname, &owner);
 	if (!was_ours && bpf_map_update_elem(m->wg_sync, &e.key, &owner, BPF_ANY))
 		return errf(err, "update ksbpf_wg_sync: %s", strerror(errno));
-	return !same;
+	if (bpf_map_update_elem(m->endpoints, &e.key, &e.value, BPF_ANY))
+		return errf(err, "update ksbpf_endpoints: %s", strerror(errno));
+	return 1;
 }
 
 /* What the interface no longer has loses the interface's mark, and goes
@@ -63,14 +67,16 @@ static int release_endpoint(const struct map_fds *m,
 			    const struct ksbpf_endpoint_key *key, char *err)
 {
 	struct ksbpf_endpoint value;
+	int ret = 0;
 
 	if (!bpf_map_lookup_elem(m->endpoints, key, &value)) {
 		value.origin &= ~KSBPF_ORIGIN_WG_SYNC;
-		if (!value.origin ? bpf_map_delete_elem(m->endpoints, key) :
-				    bpf_map_update_elem(m->endpoints, key, &value, BPF_EXIST))
-			if (errno != ENOENT)
-				return errf(err, "update ksbpf_endpoints: %s", strerror(errno));
+		ret = value.origin ?
+		      bpf_map_update_elem(m->endpoints, key, &value, BPF_EXIST) :
+		      bpf_map_delete_elem(m->endpoints, key);
 	}
+	if (ret && errno != ENOENT)
+		return errf(err, "update ksbpf_endpoints: %s", strerror(errno));
 	if (bpf_map_delete_elem(m->wg_sync, key) && errno != ENOENT)
 		return errf(err, "delete from ksbpf_wg_sync: %s", strerror(errno));
 	return 0;
@@ -136,6 +142,9 @@ int wg_sync_write(const struct map_fds *m, const char *ifname,
 		if (release_endpoint(m, &stale[i], err))
 			return -1;
 	res->removed = count;
+	/* The agent syncs four times a second: only a change costs more. */
+	if (!res->added && !res->removed)
+		return 0;
 	return maps_derive_fragments(m, err);
 }
 
