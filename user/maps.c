@@ -59,9 +59,15 @@ int maps_open_pinned(const char *dir, struct map_fds *m, char *err)
 		MAP_FD(m, i) = -1;
 	for (i = 0; i < sizeof(map_pins) / sizeof(map_pins[0]); i++) {
 		MAP_FD(m, i) = pin_open(dir, map_pins[i].name);
-		if (MAP_FD(m, i) < 0) {
+		/* ksbpf_config, the first, is there: a map added since is not. */
+		if (MAP_FD(m, i) < 0 && errno == ENOENT && i > 0)
+			errf(err, "%s/%s is missing: these maps were pinned by an "
+			     "older ksbpf; `ksbpf load` (or restarting ksbpf.service) "
+			     "adds it and keeps the rest", dir, map_pins[i].name);
+		else if (MAP_FD(m, i) < 0)
 			errf(err, "open %s/%s: %s", dir, map_pins[i].name,
 			     strerror(errno));
+		if (MAP_FD(m, i) < 0) {
 			maps_close(m);
 			return -1;
 		}

@@ -10,7 +10,8 @@
 #  - `allow mark 0x5a udp` lets only UDP through; a masked rule matches only
 #    under its mask; run-time rules stay through reloads, configured ones
 #    follow the options; with no rule left, the mark opens nothing;
-#  - rules an unmarked packet would match are refused;
+#  - rules an unmarked packet would match are refused; pins of an older
+#    ksbpf without the rules' map: status says load adds it, and load does;
 #  - `--endpoint vpn.ksbpf.test:51820/udp@MARK` (a host name) is resolved by
 #    load into every address the system resolver gives (here from a private
 #    /etc/hosts), and a name that does not resolve is refused, saying why.
@@ -128,6 +129,17 @@ check_eq "allow mark 0x1/0x0 (bits outside the mask): exit code" "$?" 2
 ks load --tunnel "$LAB_WG_C" --endpoint-mark 0/0 >"$LAB_DIR/bad.out" 2>&1
 check_eq "load --endpoint-mark 0/0: exit code" "$?" 2
 check_eq "rules after the refusals" "$(marks_json)" '[]'
+
+lab_step "pins of an older ksbpf, without ksbpf_endpoint_marks"
+rm "$LAB_BPFFS/ksbpf_endpoint_marks"
+out=$(ks status 2>&1)
+check_eq "status: exit code" "$?" 1
+check "status says that load adds it" grep -q "ksbpf_endpoint_marks is missing: .*pinned by an older ksbpf" <<<"$out"
+ks load --tunnel "$LAB_WG_C" --endpoint-mark "$MARK" >"$LAB_DIR/old.out" 2>&1
+check_eq "load adds it: exit code" "$?" 0
+check_eq "and its rule is judged" "$(marks_json)" '["0x5a"]'
+phase f "$MARK" "udp4:$LAB_INET4:$ECHO_PORT"
+check_eq "marked UDP at the far end again" "$UDP_WIRE" $((2 * ROUNDS))
 
 lab_step "host names in --endpoint: resolved by load"
 printf '%s vpn.ksbpf.test\n%s vpn.ksbpf.test\n' "$LAB_S4" "$LAB_S6" >"$LAB_DIR/hosts"
