@@ -137,15 +137,19 @@ static long match_endpoint_mark(struct bpf_map *map,
 	return 1;	/* stop */
 }
 
-/* Row 5, by mark (`allow mark`): a handful of masked rules, so a walk, and
- * only when there is one. */
+static __always_inline bool endpoint_marks_listed(const struct ksbpf_config *cfg)
+{
+	return cfg->flags & KSBPF_F_HAVE_ENDPOINT_MARKS;
+}
+
+/* Row 5, by mark (`allow mark`): a handful of masked rules, so a walk;
+ * callers ask endpoint_marks_listed() first. */
 static __always_inline bool carries_endpoint_mark(const struct packet *p,
-						  __u32 mark,
-						  const struct ksbpf_config *cfg)
+						  __u32 mark)
 {
 	struct mark_match m = { .mark = mark, .proto = p->proto };
 
-	if (!(cfg->flags & KSBPF_F_HAVE_ENDPOINT_MARKS) || !mark)
+	if (!mark)
 		return false;
 	if (p->family != KSBPF_AF_INET && p->family != KSBPF_AF_INET6)
 		return false;
@@ -263,7 +267,8 @@ ksbpf_verdict(struct __sk_buff *skb, bool ether, bool from_socket,
 		return KSBPF_R_APP_BLOCK;
 	if (app->policy == KSBPF_APP_BYPASS)
 		return KSBPF_R_APP_BYPASS;
-	if (is_endpoint(p, skb->mark) || carries_endpoint_mark(p, skb->mark, cfg))
+	if (is_endpoint(p, skb->mark) ||
+	    (endpoint_marks_listed(cfg) && carries_endpoint_mark(p, skb->mark)))
 		return KSBPF_R_ENDPOINT;
 	if (is_link_bringup(p))
 		return KSBPF_R_LINK_BRINGUP;

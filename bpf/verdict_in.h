@@ -182,7 +182,8 @@ ksbpf_verdict_in(struct __sk_buff *skb, bool ether, bool from_socket,
 	if (app->policy == KSBPF_APP_BYPASS)
 		return KSBPF_R_APP_BYPASS;
 	if (from_endpoint(p) ||
-	    (from_socket && carries_endpoint_mark(p, socket_mark(skb), cfg)))
+	    (from_socket && endpoint_marks_listed(cfg) &&
+	     carries_endpoint_mark(p, socket_mark(skb))))
 		return KSBPF_R_ENDPOINT;
 	if (is_link_bringup_in(p))
 		return KSBPF_R_LINK_BRINGUP;

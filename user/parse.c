@@ -269,6 +269,11 @@ int parse_app_policy(const char *s, uint32_t *policy, char *err)
 	return 0;
 }
 
+bool ip_equal(const struct ip_addr *a, const struct ip_addr *b)
+{
+	return a->family == b->family && !memcmp(a->addr, b->addr, sizeof(a->addr));
+}
+
 int format_ip(const struct ip_addr *ip, char *buf, size_t len)
 {
 	int af = ip->family == KSBPF_AF_INET ? AF_INET : AF_INET6;

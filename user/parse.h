@@ -59,6 +59,7 @@ int parse_u32(const char *s, uint32_t *out, char *err);
 int parse_app_policy(const char *s, uint32_t *policy, char *err);
 
 
+bool ip_equal(const struct ip_addr *a, const struct ip_addr *b);
 int format_ip(const struct ip_addr *ip, char *buf, size_t len);
 int format_cidr(const struct cidr *c, char *buf, size_t len);
 int format_endpoint(const struct endpoint *ep, char *buf, size_t len);

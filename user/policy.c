@@ -14,14 +14,9 @@ const char *const policy_default_lan[] = {
 	"fe80::/10", "fc00::/7", "ff02::/16", NULL,
 };
 
-static bool same_ip(const struct ip_addr *a, const struct ip_addr *b)
-{
-	return a->family == b->family && !memcmp(a->addr, b->addr, sizeof(a->addr));
-}
-
 static bool same_cidr(const struct cidr *a, const struct cidr *b)
 {
-	return a->prefixlen == b->prefixlen && same_ip(&a->ip, &b->ip);
+	return a->prefixlen == b->prefixlen && ip_equal(&a->ip, &b->ip);
 }
 
 int policy_add_tunnel(struct policy *p, const char *arg, char *err)
@@ -68,7 +63,7 @@ int policy_add_parsed_endpoint(struct policy *p, const struct endpoint *ep,
 	for (unsigned int i = 0; i < p->n_endpoints; i++) {
 		struct endpoint *old = &p->endpoints[i];
 
-		if (same_ip(&old->ip, &ep->ip) && old->port == ep->port &&
+		if (ip_equal(&old->ip, &ep->ip) && old->port == ep->port &&
 		    old->proto == ep->proto) {
 			if (old->fwmark_set != ep->fwmark_set ||
 			    old->fwmark != ep->fwmark)
@@ -129,7 +124,7 @@ int policy_add_lan_dns(struct policy *p, const char *arg, char *err)
 	if (parse_ip(arg, &ip, err))
 		return -1;
 	for (unsigned int i = 0; i < p->n_lan_dns; i++)
-		if (same_ip(&p->lan_dns[i], &ip))
+		if (ip_equal(&p->lan_dns[i], &ip))
 			return 0;
 	if (p->n_lan_dns == POLICY_MAX_LAN_DNS)
 		return fail(err, "too many --lan-dns resolvers (at most %d)", POLICY_MAX_LAN_DNS);

@@ -7,11 +7,6 @@
 #include <string.h>
 #include <sys/socket.h>
 
-static bool same_addr(const struct ip_addr *a, const struct ip_addr *b)
-{
-	return a->family == b->family && !memcmp(a->addr, b->addr, sizeof(a->addr));
-}
-
 static int system_resolve(const char *host, struct ip_addr *out, int max, char *err)
 {
 	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_DGRAM };
@@ -34,7 +29,7 @@ static int system_resolve(const char *host, struct ip_addr *out, int max, char *
 			continue;
 		}
 		for (int i = 0; i < n && !seen; i++)
-			seen = same_addr(&out[i], &ip);
+			seen = ip_equal(&out[i], &ip);
 		if (seen)
 			continue;
 		if (n == max) {

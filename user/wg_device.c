@@ -26,11 +26,6 @@
 /* A dump the device changed under is read again, a few times. */
 #define DUMP_TRIES 3
 
-static bool same_ip(const struct ip_addr *a, const struct ip_addr *b)
-{
-	return a->family == b->family && !memcmp(a->addr, b->addr, sizeof(a->addr));
-}
-
 /* Adds ip:port unless it is there already: many peers can share one
  * server, and a peer's endpoint can come twice in a dump. */
 static int add_endpoint(struct wg_device *d, const struct ip_addr *ip,
@@ -43,7 +38,7 @@ static int add_endpoint(struct wg_device *d, const struct ip_addr *ip,
 	if (!port)
 		return 0;
 	for (unsigned int i = 0; i < d->n_endpoints; i++)
-		if (d->endpoints[i].port == port && same_ip(&d->endpoints[i].ip, ip))
+		if (d->endpoints[i].port == port && ip_equal(&d->endpoints[i].ip, ip))
 			return 0;
 	/* A kill switch that allowed only some of them would cut the rest. */
 	if (d->n_endpoints == WG_DEVICE_MAX_ENDPOINTS)
