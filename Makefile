@@ -101,7 +101,7 @@ SAN_FLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
 SAN_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Werror -Iinclude -Iuser -I$(BUILD) \
 	-DKSBPF_VERSION='"$(VERSION)"' $(SAN_FLAGS)
 SAN_UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/asan/%,$(wildcard tests/unit/test_*.c))
-FUZZ_SRC := user/parse.c user/err.c user/policy.c user/cli.c user/resolve.c user/cgroup.c user/link_event.c \
+FUZZ_SRC := user/parse.c user/err.c user/policy.c user/cli.c user/config_file.c user/resolve.c user/cgroup.c user/link_event.c \
 	user/iface_table.c user/roles.c
 FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 

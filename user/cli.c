@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include "cli.h"
 
-#include <ctype.h>
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cgroup.h"
+#include "config_file.h"
 #include "pins.h"
 #include "resolve.h"
 
@@ -398,56 +397,6 @@ int cli_set(const char *name, const char *value, unsigned int accepts,
 	return apply(opt->val, value, o, err);
 }
 
-static char *trim(char *s)
-{
-	char *end;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	end = s + strlen(s);
-	while (end > s && isspace((unsigned char)end[-1]))
-		*--end = '\0';
-	return s;
-}
-
-/* "key = value", "key value" or "key"; '#' starts a comment. */
-static int read_config(const char *path, bool must_exist, unsigned int accepts,
-		       struct options *o, char *err)
-{
-	char line[1024], why[ERR_LEN];
-	FILE *f = fopen(path, "re");
-	int lineno = 0;
-
-	if (!f) {
-		if (errno == ENOENT && !must_exist)
-			return 0;
-		return errf(err, "config %s: %s", path, strerror(errno));
-	}
-	while (fgets(line, sizeof(line), f)) {
-		char *key, *value, *hash = strchr(line, '#');
-
-		lineno++;
-		if (hash)
-			*hash = '\0';
-		key = trim(line);
-		if (!*key)
-			continue;
-		value = key + strcspn(key, " \t=");
-		if (*value) {
-			*value++ = '\0';
-			value = trim(value);
-			if (*value == '=')
-				value = trim(value + 1);
-		}
-		if (cli_set(key, *value ? value : NULL, accepts, o, why)) {
-			fclose(f);
-			return errf(err, "%s:%d: %s", path, lineno, why);
-		}
-	}
-	fclose(f);
-	return 0;
-}
-
 /* --config must be known before the file is read, and the command line read
  * after it: find it first. */
 static const char *config_option(int argc, char **argv)
@@ -469,7 +418,7 @@ int cli_parse_with_config(int argc, char **argv, unsigned int accepts,
 	const char *config = config_option(argc, argv);
 
 	cli_defaults(o);
-	if (read_config(config ? config : o->config, config != NULL, accepts, o, err))
+	if (config_read(config ? config : o->config, config != NULL, accepts, o, err))
 		return -1;
 	return cli_parse(argc, argv, accepts, o, err);
 }

@@ -69,7 +69,8 @@ int cli_parse(int argc, char **argv, unsigned int accepts, struct options *o,
 int cli_set(const char *name, const char *value, unsigned int accepts,
 	    struct options *o, char *err);
 /* What every command reads: defaults, the config file (--config, or the
- * default one if present: each command takes the keys it knows), argv. */
+ * default one if present: each command takes the keys it knows) and its
+ * drop-ins (config_file.h), argv. */
 int cli_parse_with_config(int argc, char **argv, unsigned int accepts,
 			  struct options *o, char *err);
 /* The cgroup to attach to: --cgroup, else the cgroup v2 root. */

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -33,8 +34,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *argv[] = { "load", "--config", path, NULL };
 
 	resolve_host = fake_resolve;
-	if (fd < 0)
-		fd = memfd_create("ksbpf-fuzz-config", 0);
+	/* A memfd is 0777: config files others may write are refused. */
+	if (fd < 0 && (fd = memfd_create("ksbpf-fuzz-config", 0)) >= 0 &&
+	    fchmod(fd, 0600))
+		abort();
 	if (fd < 0 || ftruncate(fd, 0) || pwrite(fd, data, size, 0) != (ssize_t)size)
 		abort();
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
