@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
@@ -29,6 +30,7 @@
 #include "iface_table.h"
 #include "link_event.h"
 #include "names.h"
+#include "notify.h"
 #include "pins.h"
 #include "route_msg.h"
 #include "wg_sync.h"
@@ -40,6 +42,8 @@
 #define DROP_LOG_LINES 10
 #define APP_SWEEP_TICKS 2
 #define WG_SYNC_INTERVAL_MS 250
+/* STATUS=: a state, and up to two failures */
+#define STATE_LEN (2 * ERR_LEN + 128)
 
 /* What the last reconcile made of an interface, to tell what changed. */
 struct known_iface {
@@ -58,9 +62,15 @@ struct agent {
 	int signals;
 	int tick_timer;
 	int wg_sync_timer;	/* WG_SYNC_INTERVAL_MS; a no-op without --wg-sync */
+	int watchdog_timer;	/* -1: the service manager watches nobody */
+	enum log_drops log_drops;
 	unsigned long ticks;
 	bool resync_pending;
 	char routing_failure[ERR_LEN];	/* said, and retried; "": routed */
+	char resync_failure[ERR_LEN];	/* "": in sync */
+	char reload_failure[ERR_LEN];	/* the last SIGHUP's; "": none */
+	bool uplinks_full;		/* some uplinks NOT guarded */
+	char told[STATE_LEN];		/* the STATUS= last sent */
 	struct iface_table ifaces;
 	struct known_iface *known;	/* sorted by ifindex */
 	size_t n_known;
@@ -75,18 +85,45 @@ struct agent {
 	unsigned int n_wg_sync;
 };
 
-static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void vsay(int priority, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%sksbpf run: ", log_priority(priority));
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
 
-/* One line per decision: the journal, or the terminal, keeps the story. */
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* One line per decision: the journal, or the terminal, keeps the story;
+ * what weakens the kill switch, or blocks the user, is a warning. */
 static void say(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("ksbpf run: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsay(LOG_INFO, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+}
+
+static void warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay(LOG_WARNING, fmt, ap);
+	va_end(ap);
+}
+
+/* The agent stops (enforcement stays). */
+static void fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsay(LOG_ERR, fmt, ap);
+	va_end(ap);
 }
 
 /* Bypass routing follows every reconcile and every change of the main
@@ -98,7 +135,7 @@ static void routing_done(struct agent *a)
 	if (!strcmp(why, a->routing_failure))
 		return;
 	if (why[0])
-		say("bypass apps are NOT routed by the uplinks: %s", why);
+		warn("bypass apps are NOT routed by the uplinks: %s", why);
 	else
 		say("bypass routing in place again");
 	snprintf(a->routing_failure, sizeof(a->routing_failure), "%s", why);
@@ -152,14 +189,14 @@ static void say_change(const struct agent *a, const struct iface *ifc,
 		    ifc->name, ifc->ifindex);
 	if (was && tunnel_active(was->role, was->up) &&
 	    !tunnel_active(r->role.role, ifc->up))
-		say("tunnel %s (ifindex %u) down or gone: blocked", was->name,
-		    ifc->ifindex);
+		warn("tunnel %s (ifindex %u) down or gone: blocked", was->name,
+		     ifc->ifindex);
 	if (r->outcome == UPLINK_GUARDED &&
 	    (!was || was->outcome != UPLINK_GUARDED || renamed))
 		say("uplink %s (ifindex %u): guarded (%s)", ifc->name, ifc->ifindex,
 		    r->role.why);
 	else if (r->outcome == UPLINK_FULL && (!was || was->outcome != UPLINK_FULL))
-		say("uplink %s (ifindex %u): NOT guarded: ksbpf_uplinks is full "
+		warn("uplink %s (ifindex %u): NOT guarded: ksbpf_uplinks is full "
 		    "(%u entries; raise --max-uplinks, which takes effect after "
 		    "`ksbpf unload`)", ifc->name, ifc->ifindex, a->max_uplinks);
 	else if (r->role.role == ROLE_LOCAL && (!was || was->role != ROLE_LOCAL))
@@ -200,8 +237,8 @@ static void say_gone(const struct agent *a, const struct known_iface *now,
 		if (bsearch(was, now, n, sizeof(*now), by_ifindex))
 			continue;
 		if (tunnel_active(was->role, was->up))
-			say("tunnel %s (ifindex %u) down or gone: blocked", was->name,
-			    was->ifindex);
+			warn("tunnel %s (ifindex %u) down or gone: blocked", was->name,
+			     was->ifindex);
 		else if (was->outcome == UPLINK_GUARDED)
 			say("uplink %s (ifindex %u) gone: forgotten", was->name,
 			    was->ifindex);
@@ -227,6 +264,7 @@ static int reconcile(struct agent *a, struct guard_counts *counts, char *err)
 	if (followed)
 		say("a load pinned new programs: new uplinks get them");
 	ret = guard_reconcile(&a->guard, t->ifs, t->n, results, counts, err);
+	a->uplinks_full = counts->full > 0;
 	if (!ret)	/* else routing may not have run: the resync tells */
 		routing_done(a);
 	for (size_t i = 0; i < t->n; i++)
@@ -261,8 +299,9 @@ static void resync(struct agent *a)
 		      maps_sync_tunnel_addrs(&a->guard.maps, err) ? -1 : 0;
 	}
 	a->resync_pending = ret != 0;
+	snprintf(a->resync_failure, sizeof(a->resync_failure), "%s", ret ? err : "");
 	if (ret)
-		say("resync failed, retrying in a second: %s", err);
+		warn("resync failed, retrying in a second: %s", err);
 	else
 		say("in sync: %d uplink%s guarded, %d local link%s, %d tunnel%s up%s",
 		    counts.uplinks, counts.uplinks == 1 ? "" : "s", counts.local,
@@ -353,9 +392,9 @@ static int handle_messages(struct agent *a, const char *buf, size_t len)
 	if (routes && !links)
 		route_bypass(a);
 	if (links && reconcile(a, &counts, err))
-		say("%s", err);
+		warn("%s", err);
 	else if (addresses && maps_sync_tunnel_addrs(&a->guard.maps, err))
-		say("%s", err);
+		warn("%s", err);
 	else
 		return 0;
 	return -1;
@@ -377,7 +416,7 @@ static int drain_netlink(struct agent *a)
 			return 0;
 		lock = pins_lock(a->dir, err);
 		if (lock < 0) {
-			say("%s", err);
+			fail("%s", err);
 			return -1;
 		}
 		if (n < 0 && errno == ENOBUFS) {
@@ -389,7 +428,7 @@ static int drain_netlink(struct agent *a)
 				;
 			resync(a);
 		} else if (n < 0) {
-			say("netlink recv: %s", strerror(errno));
+			fail("netlink recv: %s", strerror(errno));
 			close(lock);
 			return -1;
 		} else {
@@ -468,41 +507,96 @@ static void sync_wireguard(struct agent *a)
 	}
 }
 
-static void adopt_guard(struct agent *a, enum tc_mode_choice tc_mode)
+static void adopt_guard(struct agent *a, const struct options *o)
 {
 	a->guard.names = a->names;
-	a->guard.tc_mode = tc_mode;
+	a->guard.tc_mode = o->tc_mode;
 	a->max_uplinks = maps_room(a->guard.maps.uplinks);
+	a->log_drops = o->log_drops;
 }
 
-/* SIGHUP: the configuration file and the command line again, then load. */
-static void reload(struct agent *a, const struct options *o)
+/* SIGHUP: the configuration file and the command line again, then load.
+ * A failure leaves the enforcement that was in place. */
+static int reload(struct agent *a, const struct options *o, char *err)
 {
 	static struct options fresh;
-	char err[ERR_LEN];
 
 	memset(&fresh, 0, sizeof(fresh));
-	if (cli_parse_with_config(o->argc, o->argv, OPT_POLICY | OPT_AGENT, &fresh, err)) {
-		say("SIGHUP: configuration not reloaded: %s", err);
-		return;
-	}
-	if (strcmp(fresh.bpffs, a->dir)) {
-		say("SIGHUP: bpffs cannot change while running (restart instead)");
-		return;
-	}
-	say("SIGHUP: reloading the configuration");
+	if (cli_parse_with_config(o->argc, o->argv, OPT_POLICY | OPT_AGENT, &fresh, err))
+		return -1;
+	if (strcmp(fresh.bpffs, a->dir))
+		return errf(err, "bpffs cannot change while running (restart instead)");
 	if (cmd_load(&fresh) != EXIT_OK)
-		return;
+		return errf(err, "load failed (said above)");
 	/* New uplinks must get the programs load just put in place. */
 	guard_close(&a->guard);
-	if (guard_open_pinned(&a->guard, a->dir, err)) {
-		say("SIGHUP: %s", err);
-		return;
-	}
-	adopt_guard(a, fresh.tc_mode);
+	if (guard_open_pinned(&a->guard, a->dir, err))
+		return -1;
+	adopt_guard(a, &fresh);
 	follow_wireguard(a, &fresh);
 	resync(a);
 	locked(a, sync_wireguard);
+	return 0;
+}
+
+/* What `systemctl status` shows beside the unit: whether the kill switch
+ * holds, and what for. */
+static void describe(const struct agent *a, char *out, size_t len)
+{
+	char tunnels[ERR_LEN] = "";
+	size_t used = 0;
+	int n = 0;
+
+	for (size_t i = 0; i < a->n_known && used < sizeof(tunnels); i++)
+		if (tunnel_active(a->known[i].role, a->known[i].up))
+			used += snprintf(tunnels + used, sizeof(tunnels) - used, "%s%s",
+					 n++ ? ", " : "", a->known[i].name);
+	if (a->uplinks_full)
+		snprintf(out, len, "DEGRADED — some uplinks NOT guarded "
+			 "(ksbpf_uplinks is full)");
+	else if (a->resync_failure[0])
+		snprintf(out, len, "DEGRADED — out of step with the interfaces, "
+			 "retrying: %s", a->resync_failure);
+	else if (a->routing_failure[0])
+		snprintf(out, len, "DEGRADED — bypass apps NOT routed: %s",
+			 a->routing_failure);
+	else if (n)
+		snprintf(out, len, "PROTECTED — tunnel%s %s up", n > 1 ? "s" : "",
+			 tunnels);
+	else
+		snprintf(out, len, "PROTECTED — no tunnel up: traffic blocked");
+	if (a->reload_failure[0]) {
+		size_t at = strlen(out);
+
+		snprintf(out + at, len - at, "; reload failed: %s", a->reload_failure);
+	}
+}
+
+/* STATUS= when it changed; READY=1 too after startup and each reload. */
+static void tell_manager(struct agent *a, bool ready)
+{
+	char state[STATE_LEN];
+
+	describe(a, state, sizeof(state));
+	if (!ready && !strcmp(state, a->told))
+		return;
+	notify("%sSTATUS=%s", ready ? "READY=1\n" : "", state);
+	snprintf(a->told, sizeof(a->told), "%s", state);
+}
+
+static void handle_reload(struct agent *a, const struct options *o)
+{
+	char err[ERR_LEN];
+
+	notify_reloading();
+	say("SIGHUP: reloading the configuration");
+	if (reload(a, o, err)) {
+		warn("SIGHUP: configuration not reloaded, the previous one holds: %s", err);
+		snprintf(a->reload_failure, sizeof(a->reload_failure), "%s", err);
+	} else {
+		a->reload_failure[0] = '\0';
+	}
+	tell_manager(a, true);
 }
 
 /* Returns 1 to stop. */
@@ -512,7 +606,7 @@ static int handle_signals(struct agent *a, const struct options *o)
 
 	while (read(a->signals, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
-			reload(a, o);
+			handle_reload(a, o);
 			continue;
 		}
 		say("%s: stopping; enforcement stays in place",
@@ -553,22 +647,28 @@ static void sweep_apps(struct agent *a)
 	apps_sweep(&a->guard.maps, said_app_gone);
 }
 
-/* One line per drop, a few a second: the journal is no packet capture. */
+/* By default one line per drop, a few a second: the journal is no
+ * packet capture (--log-drops). */
 static void log_drops(struct agent *a)
 {
+	size_t shown, limit = a->log_drops == LOG_DROPS_ALL ? SIZE_MAX : DROP_LOG_LINES;
 	char line[512];
 	uint64_t lost;
 	size_t n;
 
+	if (a->log_drops == LOG_DROPS_NONE)
+		return;
 	events_read(&a->guard.maps, a->last_event, a->events, &n, &lost,
 		    &a->last_event);
-	for (size_t i = 0; i < n && i < DROP_LOG_LINES; i++) {
+	shown = n < limit ? n : limit;
+	for (size_t i = 0; i < shown; i++) {
 		event_format(&a->events[i], a->event_names, line, sizeof(line));
 		say("%s", line);
 	}
-	if (n + lost > DROP_LOG_LINES)
-		say("... and %llu more drops this second (ksbpf events)",
-		    (unsigned long long)(n + lost - (n < DROP_LOG_LINES ? n : DROP_LOG_LINES)));
+	if (n + lost > shown)
+		say("... and %llu more drops this second%s (ksbpf events)",
+		    (unsigned long long)(n + lost - shown),
+		    lost ? ", some lost to a full event ring" : "");
 }
 
 static void tick(struct agent *a)
@@ -596,20 +696,32 @@ static void wg_sync_tick(struct agent *a)
 		locked(a, sync_wireguard);
 }
 
+/* Sent from the loop itself, so that a hung agent is restarted. */
+static void watchdog_tick(struct agent *a)
+{
+	uint64_t expirations;
+
+	if (read(a->watchdog_timer, &expirations, sizeof(expirations)) < 0)
+		return;
+	notify("WATCHDOG=1");
+}
+
 static int follow(struct agent *a, const struct options *o)
 {
-	struct pollfd fds[4] = {
+	struct pollfd fds[] = {
 		{ .fd = a->netlink, .events = POLLIN },
 		{ .fd = a->signals, .events = POLLIN },
 		{ .fd = a->tick_timer, .events = POLLIN },
 		{ .fd = a->wg_sync_timer, .events = POLLIN },
+		{ .fd = a->watchdog_timer, .events = POLLIN },	/* -1: ignored */
 	};
 
 	for (;;) {
-		if (poll(fds, 4, -1) < 0) {
+		tell_manager(a, false);
+		if (poll(fds, sizeof(fds) / sizeof(fds[0]), -1) < 0) {
 			if (errno == EINTR)
 				continue;
-			say("poll: %s", strerror(errno));
+			fail("poll: %s", strerror(errno));
 			return EXIT_FAILED;
 		}
 		if ((fds[0].revents & POLLIN) && drain_netlink(a))
@@ -620,6 +732,8 @@ static int follow(struct agent *a, const struct options *o)
 			tick(a);
 		if (fds[3].revents & POLLIN)
 			wg_sync_tick(a);
+		if (fds[4].revents & POLLIN)
+			watchdog_tick(a);
 	}
 }
 
@@ -627,8 +741,9 @@ int cmd_run(const struct options *o)
 {
 	struct agent a = {
 		.dir = o->bpffs, .netlink = -1, .signals = -1, .tick_timer = -1,
-		.wg_sync_timer = -1,
+		.wg_sync_timer = -1, .watchdog_timer = -1,
 	};
+	uint64_t watchdog_us = notify_watchdog_interval();
 	char err[ERR_LEN];
 	int ret;
 
@@ -644,7 +759,10 @@ int cmd_run(const struct options *o)
 	a.netlink = open_netlink(o->netlink_buffer, err);
 	if (a.netlink < 0 || (a.signals = open_signals(err)) < 0 ||
 	    (a.tick_timer = open_timer(1000, err)) < 0 ||
-	    (a.wg_sync_timer = open_timer(WG_SYNC_INTERVAL_MS, err)) < 0) {
+	    (a.wg_sync_timer = open_timer(WG_SYNC_INTERVAL_MS, err)) < 0 ||
+	    (watchdog_us &&
+	     (a.watchdog_timer = open_timer(watchdog_us > 1000 ? watchdog_us / 1000 : 1,
+					    err)) < 0)) {
 		report_error(err);
 		ret = EXIT_FAILED;
 		goto out;
@@ -657,13 +775,15 @@ int cmd_run(const struct options *o)
 		ret = EXIT_FAILED;
 		goto out;
 	}
-	adopt_guard(&a, o->tc_mode);
+	adopt_guard(&a, o);
 	follow_wireguard(&a, o);
 	a.last_event = events_last_seq(&a.guard.maps);	/* only new drops */
 	say("following rtnetlink; SIGHUP reloads the configuration");
 	resync(&a);
 	locked(&a, sync_wireguard);
+	tell_manager(&a, true);
 	ret = follow(&a, o);
+	notify("STOPPING=1");
 	guard_close(&a.guard);
 out:
 	if (a.netlink >= 0)
@@ -674,6 +794,8 @@ out:
 		close(a.tick_timer);
 	if (a.wg_sync_timer >= 0)
 		close(a.wg_sync_timer);
+	if (a.watchdog_timer >= 0)
+		close(a.watchdog_timer);
 	iface_table_free(&a.ifaces);
 	free(a.known);
 	free(a.names);

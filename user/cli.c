@@ -29,6 +29,7 @@ enum {
 	OPT_CONFIG_FILE,
 	OPT_NETLINK_BUFFER,
 	OPT_WG_SYNC,
+	OPT_LOG_DROPS,
 	OPT_FORGET_FLAG,
 	OPT_APP_POLICY,
 	OPT_APP_NAME,
@@ -62,6 +63,7 @@ static const struct option long_options[] = {
 	{ "config", required_argument, NULL, OPT_CONFIG_FILE },
 	{ "netlink-buffer", required_argument, NULL, OPT_NETLINK_BUFFER },
 	{ "wg-sync", required_argument, NULL, OPT_WG_SYNC },
+	{ "log-drops", required_argument, NULL, OPT_LOG_DROPS },
 	{ "forget", no_argument, NULL, OPT_FORGET_FLAG },
 	{ "policy", required_argument, NULL, OPT_APP_POLICY },
 	{ "name", required_argument, NULL, OPT_APP_NAME },
@@ -89,7 +91,7 @@ static bool accepted(int opt, unsigned int accepts)
 {
 	if (opt >= OPT_TUNNEL && opt <= OPT_TC_MODE)
 		return accepts & OPT_POLICY;
-	if (opt == OPT_NETLINK_BUFFER || opt == OPT_WG_SYNC)
+	if (opt == OPT_NETLINK_BUFFER || opt == OPT_WG_SYNC || opt == OPT_LOG_DROPS)
 		return accepts & OPT_AGENT;
 	if (opt == OPT_FORGET_FLAG)
 		return accepts & OPT_FORGET;
@@ -127,6 +129,19 @@ static int set_tc_mode(enum tc_mode_choice *mode, const char *arg, char *err)
 		*mode = TC_MODE_LEGACY;
 	else
 		return errf(err, "--tc-mode '%s' must be auto, tcx or legacy", arg);
+	return 0;
+}
+
+static int set_log_drops(enum log_drops *log, const char *arg, char *err)
+{
+	if (!strcmp(arg, "summary"))
+		*log = LOG_DROPS_SUMMARY;
+	else if (!strcmp(arg, "all"))
+		*log = LOG_DROPS_ALL;
+	else if (!strcmp(arg, "no"))
+		*log = LOG_DROPS_NONE;
+	else
+		return errf(err, "--log-drops '%s' must be summary, all or no", arg);
 	return 0;
 }
 
@@ -245,6 +260,8 @@ static int apply(int opt, const char *arg, struct options *o, char *err)
 		return 0;
 	case OPT_WG_SYNC:
 		return add_wg_sync(o, arg, err);
+	case OPT_LOG_DROPS:
+		return set_log_drops(&o->log_drops, arg, err);
 	case OPT_FORGET_FLAG:
 		o->forget = true;
 		return 0;

@@ -21,6 +21,13 @@ enum ksbpf_exit {
 #define CLI_MAX_ARGS 4
 #define CLI_MAX_WG_SYNC 8
 
+/* What the agent writes to its log of the drops the events ring holds. */
+enum log_drops {
+	LOG_DROPS_SUMMARY = 0,	/* a few lines a second, then a count */
+	LOG_DROPS_ALL,
+	LOG_DROPS_NONE,
+};
+
 struct options {
 	char bpffs[PATH_MAX];
 	char cgroup[PATH_MAX];		/* empty: the cgroup v2 root */
@@ -31,6 +38,7 @@ struct options {
 	bool debug;			/* libbpf's whole log, verifier's too */
 	enum tc_mode_choice tc_mode;
 	unsigned int netlink_buffer;	/* bytes */
+	enum log_drops log_drops;	/* run --log-drops */
 	char wg_sync[CLI_MAX_WG_SYNC][KSBPF_IFNAME_LEN];	/* run --wg-sync */
 	unsigned int n_wg_sync;
 	bool forget;			/* wg-sync --forget */
@@ -53,7 +61,7 @@ struct options {
 /* Which options a command takes. */
 #define OPT_POLICY (1u << 0)	/* --tunnel --endpoint --allow-lan --uplink ... */
 #define OPT_JSON (1u << 1)
-#define OPT_AGENT (1u << 2)	/* --netlink-buffer --wg-sync */
+#define OPT_AGENT (1u << 2)	/* --netlink-buffer --wg-sync --log-drops */
 #define OPT_EXEC (1u << 3)	/* --policy --name */
 #define OPT_FOLLOW (1u << 4)	/* --follow --count */
 #define OPT_WATCH (1u << 5)	/* --watch */

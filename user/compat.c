@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "attach.h"
@@ -91,9 +92,9 @@ static int load_and_attach(const char *dir, const char *pin, char *err)
 		return errf(err, "open the 32-bit guard's BPF object: %s", strerror(errno));
 	ret = compat_guard_bpf__load(skel);
 	if (ret) {
-		fprintf(stderr, "ksbpf: warning: the 32-bit setsockopt guard does not load "
+		report_at(LOG_WARNING, "warning: the 32-bit setsockopt guard does not load "
 			"here (%s): held processes could skip TC through 32-bit system "
-			"calls (docs/policy.md)\n", strerror(-ret));
+			"calls (docs/policy.md)", strerror(-ret));
 		compat_guard_bpf__destroy(skel);
 		return 0;
 	}

@@ -9,7 +9,14 @@
 /* Writes the message into err (ERR_LEN bytes) and returns -1. */
 int errf(char *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Prints "ksbpf: MESSAGE" on stderr. */
+/* Prints "ksbpf: MESSAGE" on stderr, an error in the journal. */
 void report_error(const char *err);
+/* The same at a syslog priority (LOG_WARNING, LOG_NOTICE...). */
+void report_at(int priority, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* "<N>" (a syslog priority, LOG_ERR...) when stderr is the journal's stream
+ * ($JOURNAL_STREAM names it), so that journalctl -p sees warnings and
+ * errors apart; "" anywhere else. */
+const char *log_priority(int priority);
 
 #endif

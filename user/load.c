@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <syslog.h>
 #include <unistd.h>
 
 #include "bypass_routes.h"
@@ -93,8 +94,8 @@ static int size_uplink_map(struct load *l, struct bpf_map *map, char *err)
 		return errf(err, "read %s/%s: %s", l->dir, bpf_map__name(map),
 			    strerror(errno));
 	if (info.max_entries != l->o->max_uplinks && l->o->max_uplinks_given)
-		fprintf(stderr, "ksbpf: note: %s keeps room for %u uplinks until "
-			"`ksbpf unload` (--max-uplinks %u)\n", bpf_map__name(map),
+		report_at(LOG_NOTICE, "note: %s keeps room for %u uplinks until "
+			"`ksbpf unload` (--max-uplinks %u)", bpf_map__name(map),
 			info.max_entries, l->o->max_uplinks);
 	if (bpf_map__set_max_entries(map, info.max_entries) ||
 	    bpf_map__set_map_flags(map, info.map_flags))
@@ -239,7 +240,7 @@ static void retire_old_routes(const struct load *l)
 	if (bypass_routes_equal(&l->old_route, &now))
 		return;
 	if (bypass_routes_remove(&l->old_route, &now, err))
-		fprintf(stderr, "ksbpf: %s\n", err);
+		report_at(LOG_WARNING, "%s", err);
 }
 
 /* Bypass routing is not the kill switch: a failure is said, and load still
@@ -247,7 +248,7 @@ static void retire_old_routes(const struct load *l)
 static void report_routing(const struct load *l)
 {
 	if (l->guard.routing_error[0])
-		fprintf(stderr, "ksbpf: bypass apps are NOT routed by the uplinks: %s\n",
+		report_at(LOG_WARNING, "bypass apps are NOT routed by the uplinks: %s",
 			l->guard.routing_error);
 }
 
@@ -257,8 +258,8 @@ static void report_full(const struct load *l)
 {
 	for (size_t i = 0; i < l->n_ifs; i++)
 		if (l->results[i].outcome == UPLINK_FULL)
-			fprintf(stderr, "ksbpf: uplink %s NOT guarded: ksbpf_uplinks is "
-				"full (%u entries; --max-uplinks, after `ksbpf unload`)\n",
+			report_at(LOG_WARNING, "uplink %s NOT guarded: ksbpf_uplinks is "
+				"full (%u entries; --max-uplinks, after `ksbpf unload`)",
 				l->ifs[i].name,
 				bpf_map__max_entries(l->skel->maps.ksbpf_uplinks));
 }
@@ -309,7 +310,7 @@ int cmd_load(const struct options *o)
 		/* A first load that fails leaves nothing behind; a reload that
 		 * fails leaves the old enforcement, now partly updated. */
 		if (!adopting && teardown(l.dir, undo_err))
-			fprintf(stderr, "ksbpf: cleanup: %s\n", undo_err);
+			report_at(LOG_ERR, "cleanup: %s", undo_err);
 		goto out;
 	}
 	printf("ksbpf: %s %s: cgroup egress + %d uplink%s guarded, %d local link%s, "

@@ -77,7 +77,8 @@ static const char load_help[] =
 	"                      NetworkManager's and Tailscale's rules)\n";
 
 static const char run_help[] =
-	"Usage: ksbpf run [LOAD OPTIONS] [--netlink-buffer BYTES]\n"
+	"Usage: ksbpf run [LOAD OPTIONS] [--netlink-buffer BYTES] [--wg-sync IFACE]\n"
+	"                 [--log-drops summary|all|no]\n"
 	"Does what `ksbpf load` does, then stays in the foreground following\n"
 	"rtnetlink: a tunnel that comes up is allowed at once, one that goes down,\n"
 	"is deleted, renamed or moved to another namespace is blocked at once, a\n"
@@ -88,9 +89,15 @@ static const char run_help[] =
 	"Takes every option of `ksbpf load`, and:\n\n"
 	"  --netlink-buffer BYTES  netlink receive buffer (default 4 MiB: room for\n"
 	"                          the events of a thousand new interfaces)\n"
-	"  --wg-sync IFACE         every second, `ksbpf wg-sync IFACE`: the\n"
+	"  --wg-sync IFACE         every 250 ms, `ksbpf wg-sync IFACE`: the\n"
 	"                          WireGuard peers' endpoints follow the peers\n"
-	"                          (roaming, reconfiguration); repeatable\n";
+	"                          (roaming, reconfiguration); repeatable\n"
+	"  --log-drops summary|all|no  drops in the log: at most 10 lines a second\n"
+	"                          and a count (summary, the default), every one,\n"
+	"                          or none (`ksbpf events` has them all)\n"
+	"Under systemd (Type=notify) it reports READY=1 once enforcement is adopted,\n"
+	"STATUS= (PROTECTED or DEGRADED, and why), RELOADING=1 around SIGHUP, and\n"
+	"WATCHDOG=1 when the unit sets WatchdogSec=.\n";
 
 static const char allow_help[] =
 	"Usage: ksbpf allow endpoint IP:PORT/PROTO[@FWMARK] | lan CIDR | lan-dns IP\n"
