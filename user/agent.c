@@ -747,6 +747,8 @@ int cmd_run(const struct options *o)
 	char err[ERR_LEN];
 	int ret;
 
+	if (o->dry_run)
+		return cmd_load(o);
 	a.names = calloc(1, sizeof(*a.names));
 	a.events = calloc(KSBPF_EVENT_RING, sizeof(*a.events));
 	a.event_names = event_names_new();

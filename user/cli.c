@@ -30,6 +30,7 @@ enum {
 	OPT_NETLINK_BUFFER,
 	OPT_WG_SYNC,
 	OPT_LOG_DROPS,
+	OPT_DRY_RUN,
 	OPT_FORGET_FLAG,
 	OPT_APP_POLICY,
 	OPT_APP_NAME,
@@ -64,6 +65,7 @@ static const struct option long_options[] = {
 	{ "netlink-buffer", required_argument, NULL, OPT_NETLINK_BUFFER },
 	{ "wg-sync", required_argument, NULL, OPT_WG_SYNC },
 	{ "log-drops", required_argument, NULL, OPT_LOG_DROPS },
+	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 	{ "forget", no_argument, NULL, OPT_FORGET_FLAG },
 	{ "policy", required_argument, NULL, OPT_APP_POLICY },
 	{ "name", required_argument, NULL, OPT_APP_NAME },
@@ -89,7 +91,7 @@ static const struct option *option_named(const char *name)
 
 static bool accepted(int opt, unsigned int accepts)
 {
-	if (opt >= OPT_TUNNEL && opt <= OPT_TC_MODE)
+	if ((opt >= OPT_TUNNEL && opt <= OPT_TC_MODE) || opt == OPT_DRY_RUN)
 		return accepts & OPT_POLICY;
 	if (opt == OPT_NETLINK_BUFFER || opt == OPT_WG_SYNC || opt == OPT_LOG_DROPS)
 		return accepts & OPT_AGENT;
@@ -262,6 +264,9 @@ static int apply(int opt, const char *arg, struct options *o, char *err)
 		return add_wg_sync(o, arg, err);
 	case OPT_LOG_DROPS:
 		return set_log_drops(&o->log_drops, arg, err);
+	case OPT_DRY_RUN:
+		o->dry_run = true;
+		return 0;
 	case OPT_FORGET_FLAG:
 		o->forget = true;
 		return 0;
@@ -400,7 +405,7 @@ int cli_set(const char *name, const char *value, unsigned int accepts,
 	const struct option *opt = option_named(name);
 
 	if (!opt || opt->val == OPT_HELP || opt->val == OPT_DEBUG ||
-	    opt->val == OPT_JSON_FLAG ||
+	    opt->val == OPT_JSON_FLAG || opt->val == OPT_DRY_RUN ||
 	    opt->val == OPT_CONFIG_FILE || opt->val == OPT_APP_POLICY ||
 	    opt->val == OPT_APP_NAME || opt->val == OPT_APP_USER ||
 	    opt->val == OPT_FOLLOW_FLAG ||

@@ -36,6 +36,7 @@ struct options {
 	bool json;
 	bool help;
 	bool debug;			/* libbpf's whole log, verifier's too */
+	bool dry_run;			/* load, run: check the input, change nothing */
 	enum tc_mode_choice tc_mode;
 	unsigned int netlink_buffer;	/* bytes */
 	enum log_drops log_drops;	/* run --log-drops */
@@ -59,7 +60,7 @@ struct options {
 };
 
 /* Which options a command takes. */
-#define OPT_POLICY (1u << 0)	/* --tunnel --endpoint --allow-lan --uplink ... */
+#define OPT_POLICY (1u << 0)	/* --tunnel --endpoint --allow-lan --uplink ... --dry-run */
 #define OPT_JSON (1u << 1)
 #define OPT_AGENT (1u << 2)	/* --netlink-buffer --wg-sync --log-drops */
 #define OPT_EXEC (1u << 3)	/* --policy --name */

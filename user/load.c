@@ -277,9 +277,24 @@ static int check_input(const struct options *o, char *err)
 	if (fd < 0)
 		return -1;
 	close(fd);
-	if (geteuid() != 0)
+	if (geteuid() != 0 && !o->dry_run)
 		return errf(err, "load needs root (CAP_BPF, CAP_NET_ADMIN, CAP_SYS_ADMIN)");
 	return 0;
+}
+
+/* What ExecReload= runs before SIGHUP, so that `systemctl reload` fails
+ * on a configuration the agent would refuse. */
+static int report_dry_run(const struct options *o)
+{
+	const struct policy *p = &o->policy;
+
+	printf("ksbpf: configuration OK (nothing changed): %u tunnel name%s, "
+	       "%u endpoint%s, %u endpoint mark%s, %u LAN range%s, %u LAN resolver%s\n",
+	       p->n_tunnels, p->n_tunnels == 1 ? "" : "s", p->n_endpoints,
+	       p->n_endpoints == 1 ? "" : "s", p->n_endpoint_marks,
+	       p->n_endpoint_marks == 1 ? "" : "s", p->n_lans, p->n_lans == 1 ? "" : "s",
+	       p->n_lan_dns, p->n_lan_dns == 1 ? "" : "s");
+	return EXIT_OK;
 }
 
 int cmd_load(const struct options *o)
@@ -293,6 +308,8 @@ int cmd_load(const struct options *o)
 		report_error(err);
 		return EXIT_USAGE;
 	}
+	if (o->dry_run)
+		return report_dry_run(o);
 	if (ifaces_list(&l.ifs, &l.n_ifs, err) || pins_prepare(l.dir, err))
 		goto out;
 	l.results = calloc(l.n_ifs ? l.n_ifs : 1, sizeof(*l.results));

@@ -11,7 +11,9 @@
 #  - <N> syslog priorities on stderr only when it is $JOURNAL_STREAM:
 #    warnings for a tunnel down and a failed reload, errors from commands;
 #  - --log-drops summary|all|no, switched by SIGHUP through the config file;
-#  - both socket forms: abstract ("@name") and a path.
+#  - both socket forms: abstract ("@name") and a path;
+#  - `run --dry-run` (ExecReload=): exit 2 on a bad configuration, and
+#    nothing changed.
 set -u
 # shellcheck source=tests/lib/lab.sh
 . "$(dirname "$0")/../lib/lab.sh"
@@ -78,6 +80,16 @@ LOG=$LAB_DIR/agent.log
 listen "@ksbpf-e2e-notify-$LAB_ID" "$MSGS"
 : >"$LOG"
 STREAM=$(stat -c '%d:%i' "$LOG")
+
+lab_step "ExecReload's check: run --dry-run"
+ks run --dry-run >"$LAB_DIR/dry.out" 2>&1
+check_eq "a good configuration: exit 0" "$?" 0
+check "dry run changed nothing (no pins)" test ! -e "$LAB_BPFFS"
+echo "lan = 10.0.0.0/33" >"$LAB_DIR/bad.conf"	# (ks would empty ksbpf.conf)
+in_client "$KSBPF" run --dry-run --bpffs "$LAB_BPFFS" --cgroup "$LAB_CG" \
+	--config "$LAB_DIR/bad.conf" >"$LAB_DIR/dry.out" 2>&1
+check_eq "a bad configuration: exit 2" "$?" 2
+check "the bad line is named" grep -q 'bad.conf:1' "$LAB_DIR/dry.out"
 
 lab_step "agent under a notify socket, a watchdog and the journal's stream"
 NOTIFY_SOCKET="@ksbpf-e2e-notify-$LAB_ID" WATCHDOG_USEC=400000 \
