@@ -185,7 +185,7 @@ static int cmd_add_pid(const struct options *o)
 	char path[PATH_MAX], comm[64] = "", err[ERR_LEN];
 	uint32_t pid;
 
-	if (!o->app_policy || o->app_user[0]) {
+	if (!o->app_policy) {
 		fprintf(stderr, "ksbpf: usage: ksbpf app add-pid PID --policy "
 			"enforce|bypass|block [--name NAME]\n");
 		return EXIT_USAGE;
@@ -218,7 +218,7 @@ int cmd_app(const struct options *o)
 
 	if (!strcmp(verb, "add-pid"))
 		return o->n_args == 2 ? cmd_add_pid(o) : usage();
-	if (o->app_policy || o->app_name[0] || o->app_user[0])
+	if (o->app_policy || o->app_name[0])
 		return usage();	/* --policy, --name: add-pid's */
 	if (!strcmp(verb, "set") ? o->n_args != 3 :
 	    !strcmp(verb, "del") ? o->n_args != 2 :
