@@ -9,7 +9,8 @@
 /* Writes the message into err (ERR_LEN bytes) and returns -1. */
 int errf(char *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Prints "ksbpf: MESSAGE" on stderr. */
+/* Prints "ksbpf: MESSAGE" on stderr; a user's EACCES or EPERM as
+ * "ksbpf: permission denied: run as root (MESSAGE)". */
 void report_error(const char *err);
 
 #endif
