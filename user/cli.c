@@ -502,18 +502,20 @@ static int read_config(const char *path, bool must_exist, unsigned int accepts,
 }
 
 /* --config must be known before the file is read, and the command line read
- * after it: find it first. */
+ * after it: find it first (the last one, as for every other option). */
 static const char *config_option(int argc, char **argv)
 {
+	const char *config = NULL;
+
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--"))
 			break;
 		if (!strcmp(argv[i], "--config") && i + 1 < argc)
-			return argv[i + 1];
-		if (!strncmp(argv[i], "--config=", 9))
-			return argv[i] + 9;
+			config = argv[++i];
+		else if (!strncmp(argv[i], "--config=", 9))
+			config = argv[i] + 9;
 	}
-	return NULL;
+	return config;
 }
 
 int cli_parse_with_config(int argc, char **argv, unsigned int accepts,

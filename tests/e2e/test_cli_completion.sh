@@ -18,6 +18,12 @@ ZSH_SCRIPT=build/_ksbpf
 for f in "$KSBPF" "$BASH_SCRIPT" "$ZSH_SCRIPT"; do
 	[ -e "$f" ] || { echo "$f not built (make)" >&2; exit 1; }
 done
+# Before every command, in case one that should print help runs instead:
+# nothing to find, and no cgroup to attach to.
+dir=$(mktemp -d /tmp/ksbpf-cli-completion.XXXXXX)
+trap 'rm -rf "$dir"' EXIT
+: >"$dir/ksbpf.conf"
+ks() { "$KSBPF" --bpffs "$dir/none" --cgroup "$dir/none" --config "$dir/ksbpf.conf" "$@"; }
 fails=0
 pass() { echo "  ok    $*"; }
 fail() { echo "  FAIL  $*"; fails=$((fails + 1)); }
@@ -51,18 +57,18 @@ help_options() {
 		awk '{ print $1; if ($2 ~ /^--/) print $2 }'
 }
 
-commands=$("$KSBPF" --help | awk '/^Commands:/ { on = 1; next } on && !NF { exit }
+commands=$(ks --help | awk '/^Commands:/ { on = 1; next } on && !NF { exit }
 	on { print $1 }' | tr '|' '\n')
 [ -n "$commands" ] || fail "no commands in ksbpf --help"
 same "commands" "$commands" "$(offered '')"
 # What may come before the command: the "Options, before or after" paragraph.
-before=$("$KSBPF" --help | awk '/^Options/ { on = 1 } on && /^Exit/ { exit } on' |
+before=$(ks --help | awk '/^Options/ { on = 1 } on && /^Exit/ { exit } on' |
 	grep -oE -- '(^|[ /(])--?[a-zA-Z][a-z-]*' | sed -E 's/^[ \/(]//')
 same "options before the command" "$before" "$(offered -)"
 
 for cmd in $commands; do
-	same "$cmd options" "$("$KSBPF" "$cmd" --help | help_options)" "$(offered "$cmd" -)"
-	usage=$("$KSBPF" "$cmd" --help | sed -n '/^Usage:/,/^[^ U]/p')
+	same "$cmd options" "$(ks "$cmd" --help | help_options)" "$(offered "$cmd" -)"
+	usage=$(ks "$cmd" --help | sed -n '/^Usage:/,/^[^ U]/p')
 	for verb in $(offered "$cmd" ''); do
 		if [ "$cmd" = help ]; then
 			grep -qx -- "$verb" <<<"$commands" && continue
@@ -82,12 +88,12 @@ same "options before the command: --bpffs DIR sta" "status" "$(offered --bpffs /
 same "--bpffs DIR tunnel ''" "add del" "$(offered --bpffs /tmp tunnel '')"
 same "tunnel add: no more verbs" "" "$(offered tunnel add '')"
 
-if cmp -s "$BASH_SCRIPT" <("$KSBPF" completion bash); then
+if cmp -s "$BASH_SCRIPT" <(ks completion bash); then
 	pass "build/ksbpf.bash-completion is ksbpf completion bash"
 else
 	fail "build/ksbpf.bash-completion is stale"
 fi
-if "$KSBPF" completion fish >/dev/null 2>&1; then
+if ks completion fish >/dev/null 2>&1; then
 	fail "completion fish: accepted"
 else
 	pass "completion fish: refused"
@@ -106,7 +112,7 @@ for cmd in $commands; do
 	# The command's _arguments block: from "\tCMD)" to its ";;".
 	specs=$(awk -v c="	$cmd)" '$0 == c { on = 1; next } on { print } on && /;;$/ { exit }' \
 		"$ZSH_SCRIPT" | grep -oE -- "'\*--?[a-zA-Z][a-z-]*" | sed "s/^'\*//")
-	same "zsh $cmd options" "$("$KSBPF" "$cmd" --help | help_options)" "$specs"
+	same "zsh $cmd options" "$(ks "$cmd" --help | help_options)" "$specs"
 done
 
 [ "$fails" = 0 ] && echo "PASS" || echo "FAIL ($fails)"
