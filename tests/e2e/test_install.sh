@@ -42,7 +42,7 @@ check "bash completion parses" bash -n build/ksbpf.bash-completion
 # Every command and long option of the CLI is in the man page.
 for word in $(build/ksbpf --help | awk '/^Commands:/,/^$/' | awk 'NF {print $1}' | tr '|' ' ') \
 	$(for c in load run status events verify app exec; do build/ksbpf "$c" --help; done |
-	  grep -oE -- '^ +--[a-z-]+' | sort -u); do
+	  grep -oE -- '^ +(-[a-zA-Z], )?--[a-z-]+' | grep -oE -- '--[a-z-]+' | sort -u); do
 	case $word in Commands:|help) continue ;; esac
 	check "man page documents $word" grep -q -- "$(echo "$word" | sed 's/-/\\\\-/g')" docs/man/ksbpf.8
 done
