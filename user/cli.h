@@ -3,8 +3,8 @@
 #ifndef KSBPF_CLI_H
 #define KSBPF_CLI_H
 
-#include <limits.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdbool.h>
 #include "attach.h"
 #include "policy.h"
@@ -70,8 +70,8 @@ int cli_command_index(int argc, char **argv, char *err);
 /* Every option, as getopt_long sees it; val is the short option's letter
  * where there is one. Ends with a NULL name. */
 const struct option *cli_long_options(void);
-/* A command whose accepts bits are accepts takes the option whose val is
- * val. */
+/* Whether a command with these OPT_* bits takes the option whose getopt
+ * val is val. */
 bool cli_takes(int val, unsigned int accepts);
 /* Parses argv (argv[0] is the command name) into o, over what cli_defaults
  * and the config file put there: a list option given on the command line

@@ -30,7 +30,7 @@ static void before_value(struct json *j)
 	}
 	if (j->need_comma[j->depth])
 		fputc(',', j->out);
-	/* Values at the top stay one a line: `events --json` streams. */
+	/* At the top nothing comes first: a document starts its own line. */
 	if (j->pretty && j->depth > 0)
 		new_line(j, j->depth);
 	j->need_comma[j->depth] = true;

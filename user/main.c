@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* ksbpf: an eBPF VPN kill switch. Dispatches `ksbpf COMMAND [OPTIONS]`. */
+/* ksbpf: an eBPF VPN kill switch. Dispatches `ksbpf [OPTIONS] COMMAND [OPTIONS]`. */
 #include <bpf/libbpf.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -239,7 +239,7 @@ static const char completion_help[] =
 	"shell: source <(ksbpf completion bash).\n\n";
 
 static const char main_help[] =
-	"Usage: ksbpf COMMAND [OPTIONS]\n"
+	"Usage: ksbpf [OPTIONS] COMMAND [OPTIONS]\n"
 	"An eBPF VPN kill switch: no packet leaves this host except through the\n"
 	"tunnel or the allowlist, even when ksbpf itself is not running.\n\n"
 	"Commands:\n"

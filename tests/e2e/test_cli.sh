@@ -96,11 +96,11 @@ for cmd in $commands; do
 		fi
 	done
 done
-expect "ksbpf -h" 0 "^Usage: ksbpf COMMAND" -h
-expect "ksbpf help" 0 "^Usage: ksbpf COMMAND" help
+expect "ksbpf -h" 0 "^Usage: ksbpf \[OPTIONS\] COMMAND" -h
+expect "ksbpf help" 0 "^Usage: ksbpf \[OPTIONS\] COMMAND" help
 
 # Bad usage.
-expect "ksbpf (nothing)" 2 "^Usage: ksbpf COMMAND"
+expect "ksbpf (nothing)" 2 "^Usage: ksbpf \[OPTIONS\] COMMAND"
 expect "unknown option before the command" 2 "unknown option or missing value: '--bogus'" --bogus status
 expect "missing value before the command" 2 "unknown option or missing value: '--bpffs'" --bpffs
 expect "unknown command" 2 "unknown command 'bogus'" --bpffs "$none" bogus
