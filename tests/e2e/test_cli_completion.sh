@@ -6,10 +6,12 @@
 #    command, and no more; each sub-verb it offers is in the command's usage;
 #    option values (--scope, --tc-mode, --policy); a command found after
 #    options before it.
-#  - zsh (build/_ksbpf): `zsh -n` when zsh is installed; the same commands
-#    and options in its text either way.
+#  - zsh (build/_ksbpf): with zsh installed, `zsh -n` and an interactive
+#    zsh on a pty (tests/lib/zsh-complete.zsh) completing a command, an
+#    option, a value, a verb, a command after options, and not an option
+#    the command lacks; either way the same commands and options in its text.
 #  - `ksbpf completion bash` is what make built, and another shell is refused.
-# Needs build/ksbpf (make). No root, no network: a second or two.
+# Needs build/ksbpf (make). No root, no network: seconds.
 set -u
 cd "$(dirname "$0")/../.."
 KSBPF=build/ksbpf
@@ -99,8 +101,29 @@ else
 	pass "completion fish: refused"
 fi
 
+# zsh_completed LINE...: each LINE as an interactive zsh completes it (one
+# TAB), with build/_ksbpf in its fpath (tests/lib/zsh-complete.zsh).
+zsh_completed() {
+	mkdir -p "$dir/zsh" && cp "$ZSH_SCRIPT" "$dir/zsh/_ksbpf"
+	timeout 20 zsh -f tests/lib/zsh-complete.zsh "$dir/zsh" "$@" | tr -d '\r\b\a' | sed 's/[[:space:]]*$//'
+}
+
 if command -v zsh >/dev/null; then
 	if zsh -n "$ZSH_SCRIPT"; then pass "zsh -n $ZSH_SCRIPT"; else fail "zsh -n $ZSH_SCRIPT"; fi
+	want="ksbpf status --watch
+ksbpf load --scope apps
+ksbpf --bpffs /tmp status
+ksbpf tunnel add
+ksbpf -j verify
+ksbpf app add-pid
+ksbpf unload --wa"
+	got=$(zsh_completed "ksbpf status --wa" "ksbpf load --scope ap" "ksbpf --bpffs /tmp sta" \
+		"ksbpf tunnel a" "ksbpf -j ver" "ksbpf app add-" "ksbpf unload --wa")
+	if [ "$got" = "$want" ]; then
+		pass "zsh completes commands, options, values, verbs (and unload has no --watch)"
+	else
+		fail "zsh completion: $(diff <(echo "$want") <(echo "$got") | tr '\n' ' ')"
+	fi
 else
 	echo "  info  no zsh here: its script is checked as text only"
 fi
