@@ -13,7 +13,7 @@
 #  - `ksbpf completion bash` is what make built, and another shell is refused.
 # Needs build/ksbpf (make). No root, no network: seconds.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 KSBPF=build/ksbpf
 BASH_SCRIPT=build/ksbpf.bash-completion
 ZSH_SCRIPT=build/_ksbpf
@@ -127,8 +127,11 @@ ksbpf unload --wa"
 else
 	echo "  info  no zsh here: its script is checked as text only"
 fi
-head -1 "$ZSH_SCRIPT" | grep -qx '#compdef ksbpf' && pass "zsh: #compdef ksbpf" ||
+if head -1 "$ZSH_SCRIPT" | grep -qx '#compdef ksbpf'; then
+	pass "zsh: #compdef ksbpf"
+else
 	fail "zsh: no #compdef line"
+fi
 same "zsh commands" "$commands" \
 	"$(sed -n "s/^\t\t'1:command:(\(.*\))' \\\\$/\1/p" "$ZSH_SCRIPT")"
 for cmd in $commands; do

@@ -7,7 +7,7 @@
 # that holds nothing still say so. A few seconds: no tunnel, no traffic.
 # Needs root, build/ksbpf, setpriv.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 KSBPF=$PWD/build/ksbpf
 [ "$(id -u)" = 0 ] || { echo "needs root" >&2; exit 1; }
 [ -x "$KSBPF" ] || { echo "$KSBPF not built" >&2; exit 1; }
