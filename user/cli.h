@@ -12,7 +12,8 @@
 /* Exit codes scripts can rely on (documented in ksbpf --help). */
 enum ksbpf_exit {
 	EXIT_OK = 0,
-	EXIT_FAILED = 1,	/* the kernel or the system refused */
+	EXIT_FAILED = 1,	/* the kernel or the system refused; as a user:
+				 * "permission denied: run as root" */
 	EXIT_USAGE = 2,		/* bad command line or input */
 	EXIT_NOT_LOADED = 3,	/* status: nothing loaded */
 	EXIT_DEGRADED = 4,	/* status: loaded, but something detached */
