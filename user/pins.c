@@ -119,12 +119,12 @@ int pins_check_owner(const char *dir, char *err)
 		return errf(err, "%s: %s", dir, strerror(errno));
 	if (!S_ISDIR(st.st_mode))
 		return errf(err, "%s is not a directory", dir);
-	/* Anyone may create directories in a 1777 /sys/fs/bpf: adopt only
-	 * what nobody else could have put there. */
 	/* A user looking at root's pins (a bpffs that is not 0700). */
 	if (st.st_uid == 0 && geteuid() != 0)
 		return errf(err, "permission denied: run as root (%s: root's, mode %04o)",
 			    dir, st.st_mode & 07777);
+	/* Anyone may create directories in a 1777 /sys/fs/bpf: adopt only
+	 * what nobody else could have put there. */
 	if (st.st_uid != geteuid() || (st.st_mode & 022))
 		return errf(err, "refusing %s: owned by uid %u with mode %04o "
 			    "(must be ours and writable by nobody else)",
