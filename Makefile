@@ -32,7 +32,8 @@ VERDICT_TEST := $(BUILD)/tests/verdict_test
 DIFF_TEST := $(BUILD)/tests/diff_test
 
 .PHONY: deb sanitized fuzz all deps test test-unit test-verdict test-e2e test-adversarial test-differential-long demo bench-reaction install uninstall clean
-all: $(BUILD)/ksbpf $(UNIT_TESTS) $(VERDICT_TEST) $(DIFF_TEST) \
+COMPLETIONS := $(BUILD)/ksbpf.bash-completion $(BUILD)/_ksbpf
+all: $(BUILD)/ksbpf $(COMPLETIONS) $(UNIT_TESTS) $(VERDICT_TEST) $(DIFF_TEST) \
 	$(BUILD)/bench/reaction
 
 # A recipe that fails leaves no half-written target for the next make.
@@ -59,6 +60,13 @@ $(BUILD)/user/%.o: user/%.c $(USER_HDR)
 
 $(BUILD)/ksbpf: $(BUILD)/user/main.o $(USER_LIB_OBJ)
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+
+# The shells' completion scripts, written by ksbpf from its own command and
+# option tables: they cannot drift from --help.
+$(BUILD)/ksbpf.bash-completion: $(BUILD)/ksbpf
+	$< completion bash > $@
+$(BUILD)/_ksbpf: $(BUILD)/ksbpf
+	$< completion zsh > $@
 
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(USER_LIB_OBJ) $(USER_HDR)
 	@mkdir -p $(@D)
@@ -153,6 +161,7 @@ UNITDIR ?= $(PREFIX)/lib/systemd/system
 CONFDIR ?= /etc/ksbpf
 MANDIR ?= $(PREFIX)/share/man
 COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSH_COMPLETIONDIR ?= $(PREFIX)/share/zsh/vendor-completions
 # The VPN clients' hooks (scripts/hooks, docs/setup.md): OpenVPN's --up and
 # --down scripts, wg-quick's lines, NetworkManager's dispatcher script.
 HOOKDIR ?= $(PREFIX)/lib/ksbpf
@@ -183,13 +192,14 @@ bench: $(BENCH_TOOLS)
 bench-quick: $(BENCH_TOOLS)
 	@bash tests/bench/bench.sh --quick --out $(if $(filter command line,$(origin BENCH_OUT)),$(BENCH_OUT),$(BUILD)/bench/quick.json)
 
-install: $(BUILD)/ksbpf
+install: $(BUILD)/ksbpf $(COMPLETIONS)
 	install -D -m 0755 $(BUILD)/ksbpf $(DESTDIR)$(SBINDIR)/ksbpf
 	install -d $(DESTDIR)$(UNITDIR)
 	sed 's|@SBINDIR@|$(SBINDIR)|g' scripts/ksbpf.service.in > $(DESTDIR)$(UNITDIR)/ksbpf.service
 	install -D -m 0644 scripts/ksbpf.conf.example $(DESTDIR)$(CONFDIR)/ksbpf.conf.example
 	install -D -m 0644 docs/man/ksbpf.8 $(DESTDIR)$(MANDIR)/man8/ksbpf.8
-	install -D -m 0644 scripts/ksbpf.bash-completion $(DESTDIR)$(COMPLETIONDIR)/ksbpf
+	install -D -m 0644 $(BUILD)/ksbpf.bash-completion $(DESTDIR)$(COMPLETIONDIR)/ksbpf
+	install -D -m 0644 $(BUILD)/_ksbpf $(DESTDIR)$(ZSH_COMPLETIONDIR)/_ksbpf
 	install -D -m 0644 scripts/hooks/hook-common.sh $(DESTDIR)$(HOOKDIR)/hook-common.sh
 	$(call install_hook,openvpn-up,$(DESTDIR)$(HOOKDIR)/openvpn-up)
 	$(call install_hook,openvpn-down,$(DESTDIR)$(HOOKDIR)/openvpn-down)
@@ -200,7 +210,7 @@ install: $(BUILD)/ksbpf
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/ksbpf $(DESTDIR)$(UNITDIR)/ksbpf.service \
 		$(DESTDIR)$(CONFDIR)/ksbpf.conf.example $(DESTDIR)$(MANDIR)/man8/ksbpf.8 \
-		$(DESTDIR)$(COMPLETIONDIR)/ksbpf \
+		$(DESTDIR)$(COMPLETIONDIR)/ksbpf $(DESTDIR)$(ZSH_COMPLETIONDIR)/_ksbpf \
 		$(DESTDIR)$(HOOKDIR)/openvpn-up $(DESTDIR)$(HOOKDIR)/openvpn-down \
 		$(DESTDIR)$(HOOKDIR)/hook-common.sh \
 		$(DESTDIR)$(HOOKDATADIR)/wg-quick.conf \

@@ -24,9 +24,7 @@
 static int open_maps(const struct options *o, struct map_fds *m, int *lock,
 		     char *err)
 {
-	if (!pins_loaded(o->bpffs))
-		return errf(err, "nothing loaded at %s (run ksbpf load first)", o->bpffs);
-	if (pins_check_owner(o->bpffs, err))
+	if (pins_require_loaded(o->bpffs, err) || pins_check_owner(o->bpffs, err))
 		return -1;
 	*lock = pins_lock(o->bpffs, err);
 	if (*lock < 0)
@@ -185,7 +183,7 @@ static int cmd_add_pid(const struct options *o)
 	char path[PATH_MAX], comm[64] = "", err[ERR_LEN];
 	uint32_t pid;
 
-	if (!o->app_policy || o->app_user[0]) {
+	if (!o->app_policy) {
 		fprintf(stderr, "ksbpf: usage: ksbpf app add-pid PID --policy "
 			"enforce|bypass|block [--name NAME]\n");
 		return EXIT_USAGE;
@@ -218,7 +216,7 @@ int cmd_app(const struct options *o)
 
 	if (!strcmp(verb, "add-pid"))
 		return o->n_args == 2 ? cmd_add_pid(o) : usage();
-	if (o->app_policy || o->app_name[0] || o->app_user[0])
+	if (o->app_policy || o->app_name[0])
 		return usage();	/* --policy, --name: add-pid's */
 	if (!strcmp(verb, "set") ? o->n_args != 3 :
 	    !strcmp(verb, "del") ? o->n_args != 2 :

@@ -38,12 +38,20 @@ enum {
 	OPT_FOLLOW_FLAG,
 	OPT_COUNT,
 	OPT_WATCH_FLAG,
-	OPT_JSON_FLAG,
 	OPT_CGROUP,
 	OPT_BPFFS,
-	OPT_HELP,
 	OPT_DEBUG,
 };
+
+/* The options with a short form (bpftool's and iproute2's letters): their
+ * val is the letter. */
+enum {
+	OPT_JSON_FLAG = 'j',
+	OPT_PRETTY_FLAG = 'p',
+	OPT_VERSION_FLAG = 'V',
+	OPT_HELP = 'h',
+};
+#define SHORT_OPTIONS "jpVh"
 
 static const struct option long_options[] = {
 	{ "tunnel", required_argument, NULL, OPT_TUNNEL },
@@ -74,12 +82,24 @@ static const struct option long_options[] = {
 	{ "count", required_argument, NULL, OPT_COUNT },
 	{ "watch", no_argument, NULL, OPT_WATCH_FLAG },
 	{ "json", no_argument, NULL, OPT_JSON_FLAG },
+	{ "pretty", no_argument, NULL, OPT_PRETTY_FLAG },
+	{ "version", no_argument, NULL, OPT_VERSION_FLAG },
 	{ "cgroup", required_argument, NULL, OPT_CGROUP },
 	{ "bpffs", required_argument, NULL, OPT_BPFFS },
 	{ "help", no_argument, NULL, OPT_HELP },
 	{ "debug", no_argument, NULL, OPT_DEBUG },
 	{ NULL, 0, NULL, 0 },
 };
+
+/* A short option leaves getopt_long's index as it was: find it by val. */
+static const struct option *option_of(int val)
+{
+	const struct option *opt = long_options;
+
+	while (opt->name && opt->val != val)
+		opt++;
+	return opt;
+}
 
 static const struct option *option_named(const char *name)
 {
@@ -89,7 +109,12 @@ static const struct option *option_named(const char *name)
 	return NULL;
 }
 
-static bool accepted(int opt, unsigned int accepts)
+const struct option *cli_long_options(void)
+{
+	return long_options;
+}
+
+bool cli_takes(int opt, unsigned int accepts)
 {
 	if ((opt >= OPT_TUNNEL && opt <= OPT_TC_MODE) || opt == OPT_DRY_RUN)
 		return accepts & OPT_POLICY;
@@ -97,13 +122,15 @@ static bool accepted(int opt, unsigned int accepts)
 		return accepts & OPT_AGENT;
 	if (opt == OPT_FORGET_FLAG)
 		return accepts & OPT_FORGET;
-	if (opt == OPT_APP_POLICY || opt == OPT_APP_NAME || opt == OPT_APP_USER)
+	if (opt == OPT_APP_POLICY || opt == OPT_APP_NAME)
 		return accepts & OPT_EXEC;
+	if (opt == OPT_APP_USER)
+		return accepts & OPT_USER;
 	if (opt == OPT_FOLLOW_FLAG || opt == OPT_COUNT)
 		return accepts & OPT_FOLLOW;
 	if (opt == OPT_WATCH_FLAG)
 		return accepts & OPT_WATCH;
-	if (opt == OPT_JSON_FLAG)
+	if (opt == OPT_JSON_FLAG || opt == OPT_PRETTY_FLAG)
 		return accepts & OPT_JSON;
 	return true;
 }
@@ -293,8 +320,14 @@ static int apply(int opt, const char *arg, struct options *o, char *err)
 	case OPT_WATCH_FLAG:
 		o->watch = true;
 		return 0;
+	case OPT_PRETTY_FLAG:
+		o->pretty = true;	/* --json, indented */
+		/* fall through */
 	case OPT_JSON_FLAG:
 		o->json = true;
+		return 0;
+	case OPT_VERSION_FLAG:
+		o->version = true;
 		return 0;
 	case OPT_CGROUP:
 		return set_path(o->cgroup, arg, "cgroup", err);
@@ -325,9 +358,12 @@ static void forget_iface_rules(struct policy *p, uint32_t role)
  * the list the config file gave. */
 static void replace_file_list(int opt, struct options *o, unsigned int *seen)
 {
-	unsigned int bit = 1u << (opt - OPT_TUNNEL);
+	unsigned int bit;
 
-	if ((opt > OPT_LOCAL && opt != OPT_WG_SYNC) || (*seen & bit))
+	if (opt < OPT_TUNNEL || (opt > OPT_LOCAL && opt != OPT_WG_SYNC))
+		return;
+	bit = 1u << (opt - OPT_TUNNEL);
+	if (*seen & bit)
 		return;
 	*seen |= bit;
 	if (opt == OPT_TUNNEL)
@@ -360,15 +396,31 @@ void cli_defaults(struct options *o)
 	};
 }
 
+int cli_command_index(int argc, char **argv, char *err)
+{
+	int opt;
+
+	optind = 0;
+	opterr = 0;
+	/* '+': stop at the first word that is not an option, COMMAND. */
+	while ((opt = getopt_long(argc, argv, "+" SHORT_OPTIONS, long_options,
+				  NULL)) != -1)
+		if (opt == '?')
+			return errf(err, "unknown option or missing value: '%s'",
+				    argv[optind - 1]);
+	return optind;
+}
+
 int cli_parse(int argc, char **argv, unsigned int accepts, struct options *o,
 	      char *err)
 {
 	unsigned int seen = 0;
-	int opt, index = 0;
+	int opt;
 
-	optind = 1;
+	optind = 0;	/* glibc: a new scan, whatever the last one's optstring */
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, "-", long_options, &index)) != -1) {
+	while ((opt = getopt_long(argc, argv, "-" SHORT_OPTIONS, long_options,
+				  NULL)) != -1) {
 		if (opt == 1) {	/* a positional argument, in order */
 			if (o->n_args == CLI_MAX_ARGS)
 				return errf(err, "%s: unexpected argument '%s'",
@@ -379,9 +431,9 @@ int cli_parse(int argc, char **argv, unsigned int accepts, struct options *o,
 		if (opt == '?' || opt == ':')
 			return errf(err, "%s: unknown option or missing value: '%s'",
 				    argv[0], argv[optind - 1]);
-		if (!accepted(opt, accepts))
+		if (!cli_takes(opt, accepts))
 			return errf(err, "%s does not take --%s", argv[0],
-				    long_options[index].name);
+				    option_of(opt)->name);
 		replace_file_list(opt, o, &seen);
 		if (apply(opt, optarg, o, err))
 			return -1;
@@ -405,7 +457,8 @@ int cli_set(const char *name, const char *value, unsigned int accepts,
 	const struct option *opt = option_named(name);
 
 	if (!opt || opt->val == OPT_HELP || opt->val == OPT_DEBUG ||
-	    opt->val == OPT_JSON_FLAG || opt->val == OPT_DRY_RUN ||
+	    opt->val == OPT_JSON_FLAG || opt->val == OPT_PRETTY_FLAG ||
+	    opt->val == OPT_VERSION_FLAG || opt->val == OPT_DRY_RUN ||
 	    opt->val == OPT_CONFIG_FILE || opt->val == OPT_APP_POLICY ||
 	    opt->val == OPT_APP_NAME || opt->val == OPT_APP_USER ||
 	    opt->val == OPT_FOLLOW_FLAG ||
@@ -414,24 +467,26 @@ int cli_set(const char *name, const char *value, unsigned int accepts,
 	if (opt->has_arg == required_argument && !value)
 		return errf(err, "'%s' needs a value", name);
 	/* One file serves every command: each takes the keys it knows. */
-	if (!accepted(opt->val, accepts))
+	if (!cli_takes(opt->val, accepts))
 		return 0;
 	return apply(opt->val, value, o, err);
 }
 
 /* --config must be known before the file is read, and the command line read
- * after it: find it first. */
+ * after it: find it first (the last one, as for every other option). */
 static const char *config_option(int argc, char **argv)
 {
+	const char *config = NULL;
+
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--"))
 			break;
 		if (!strcmp(argv[i], "--config") && i + 1 < argc)
-			return argv[i + 1];
-		if (!strncmp(argv[i], "--config=", 9))
-			return argv[i] + 9;
+			config = argv[++i];
+		else if (!strncmp(argv[i], "--config=", 9))
+			config = argv[i] + 9;
 	}
-	return NULL;
+	return config;
 }
 
 int cli_parse_with_config(int argc, char **argv, unsigned int accepts,

@@ -3,6 +3,7 @@
 #ifndef KSBPF_CLI_H
 #define KSBPF_CLI_H
 
+#include <getopt.h>
 #include <limits.h>
 #include <stdbool.h>
 #include "attach.h"
@@ -11,7 +12,8 @@
 /* Exit codes scripts can rely on (documented in ksbpf --help). */
 enum ksbpf_exit {
 	EXIT_OK = 0,
-	EXIT_FAILED = 1,	/* the kernel or the system refused */
+	EXIT_FAILED = 1,	/* the kernel or the system refused; as a user:
+				 * "permission denied: run as root" */
 	EXIT_USAGE = 2,		/* bad command line or input */
 	EXIT_NOT_LOADED = 3,	/* status: nothing loaded */
 	EXIT_DEGRADED = 4,	/* status: loaded, but something detached */
@@ -34,7 +36,9 @@ struct options {
 	char config[PATH_MAX];
 	bool config_given;		/* --config: the file must exist */
 	bool json;
+	bool pretty;			/* --pretty: indented JSON */
 	bool help;
+	bool version;			/* --version, before or after the command */
 	bool debug;			/* libbpf's whole log, verifier's too */
 	bool dry_run;			/* load, run: check the input, change nothing */
 	enum tc_mode_choice tc_mode;
@@ -63,12 +67,22 @@ struct options {
 #define OPT_POLICY (1u << 0)	/* --tunnel --endpoint --allow-lan --uplink ... --dry-run */
 #define OPT_JSON (1u << 1)
 #define OPT_AGENT (1u << 2)	/* --netlink-buffer --wg-sync --log-drops */
-#define OPT_EXEC (1u << 3)	/* --policy --name */
+#define OPT_EXEC (1u << 3)	/* --policy --name, and "--" COMMAND */
 #define OPT_FOLLOW (1u << 4)	/* --follow --count */
 #define OPT_WATCH (1u << 5)	/* --watch */
 #define OPT_FORGET (1u << 6)	/* --forget */
+#define OPT_USER (1u << 7)	/* --user */
 
 void cli_defaults(struct options *o);
+/* `ksbpf [OPTIONS] COMMAND [ARGS]`: the index of COMMAND in argv (argc if
+ * there is none), or -1 with err for an unknown option before it. */
+int cli_command_index(int argc, char **argv, char *err);
+/* Every option, as getopt_long sees it; val is the short option's letter
+ * where there is one. Ends with a NULL name. */
+const struct option *cli_long_options(void);
+/* Whether a command with these OPT_* bits takes the option whose getopt
+ * val is val. */
+bool cli_takes(int val, unsigned int accepts);
 /* Parses argv (argv[0] is the command name) into o, over what cli_defaults
  * and the config file put there: a list option given on the command line
  * replaces the file's list. Returns 0, or -1 with err. */

@@ -2,8 +2,27 @@
 #ifndef KSBPF_COMMANDS_H
 #define KSBPF_COMMANDS_H
 
+#include <stdio.h>
+
 #include "cli.h"
 #include "err.h"
+
+/* One `ksbpf COMMAND`: what main dispatches on, and what the shell
+ * completion (completion.c) is generated from. */
+struct command {
+	const char *name;
+	int (*run)(const struct options *o);
+	unsigned int accepts;	/* OPT_* */
+	bool takes_args;	/* positional arguments, checked by the command */
+	bool reads_config;	/* false: help and completion, which need none */
+	const char *verbs;	/* words its first argument may be, or NULL */
+	const char *help;
+};
+
+/* Prints the completion script of shell ("bash" or "zsh") for cmds;
+ * -1 with err for another shell. */
+int completion_print(FILE *out, const char *shell, const struct command *cmds,
+		     size_t n_cmds, char *err);
 
 /* Each returns an enum ksbpf_exit code and prints its own errors. */
 int cmd_load(const struct options *o);

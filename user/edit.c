@@ -22,9 +22,7 @@
 static int open_loaded(const struct options *o, struct guard *g, int *lock,
 		       char *err)
 {
-	if (!pins_loaded(o->bpffs))
-		return errf(err, "nothing loaded at %s (run ksbpf load first)", o->bpffs);
-	if (pins_check_owner(o->bpffs, err))
+	if (pins_require_loaded(o->bpffs, err) || pins_check_owner(o->bpffs, err))
 		return -1;
 	*lock = pins_lock(o->bpffs, err);
 	if (*lock < 0)

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 #include "err.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -34,9 +36,24 @@ void report_at(int priority, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+/* A user's call that the kernel refused (EACCES, EPERM): what ksbpf does
+ * needs root, whatever the call was. Root refused is something else
+ * (lockdown, an LSM, a capability bounding set) and keeps its message. */
+static bool refused_to_user(const char *err)
+{
+	if (!geteuid())
+		return false;
+	if (strstr(err, strerror(EACCES)))
+		return true;
+	return strstr(err, strerror(EPERM)) != NULL;
+}
+
 void report_error(const char *err)
 {
-	report_at(LOG_ERR, "%s", err);
+	if (refused_to_user(err))
+		report_at(LOG_ERR, "permission denied: run as root (%s)", err);
+	else
+		report_at(LOG_ERR, "%s", err);
 }
 
 /* systemd sets $JOURNAL_STREAM to "DEV:INODE" of the stream it connects;

@@ -9,7 +9,8 @@
 /* Writes the message into err (ERR_LEN bytes) and returns -1. */
 int errf(char *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Prints "ksbpf: MESSAGE" on stderr, an error in the journal. */
+/* Prints "ksbpf: MESSAGE" on stderr, an error in the journal; a user's
+ * EACCES or EPERM as "ksbpf: permission denied: run as root (MESSAGE)". */
 void report_error(const char *err);
 /* The same at a syslog priority (LOG_WARNING, LOG_NOTICE...). */
 void report_at(int priority, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /* `ksbpf events [--json] [--follow] [--count N]`: what was dropped, by which
  * rule, from which app, where it would have left. */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,9 +63,9 @@ int cmd_events(const struct options *o)
 		ret = EXIT_FAILED;
 		goto out;
 	}
-	if (!pins_loaded(o->bpffs)) {
-		fprintf(stderr, "ksbpf: nothing loaded at %s\n", o->bpffs);
-		ret = EXIT_NOT_LOADED;
+	if (pins_require_loaded(o->bpffs, err)) {
+		ret = errno == ENOENT ? EXIT_NOT_LOADED : EXIT_FAILED;
+		report_error(err);
 		goto out;
 	}
 	if (maps_open_pinned(o->bpffs, &m, err)) {

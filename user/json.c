@@ -3,9 +3,22 @@
 
 #include <inttypes.h>
 
+/* Set once from the command line, read by writers in every command. */
+static bool pretty_output;
+
+void json_set_pretty(bool pretty)
+{
+	pretty_output = pretty;
+}
+
 void json_init(struct json *j, FILE *out)
 {
-	*j = (struct json){ .out = out };
+	*j = (struct json){ .out = out, .pretty = pretty_output };
+}
+
+static void new_line(struct json *j, int depth)
+{
+	fprintf(j->out, "\n%*s", 2 * depth, "");
 }
 
 /* Every value, and every key, is preceded by a comma unless first. */
@@ -17,6 +30,9 @@ static void before_value(struct json *j)
 	}
 	if (j->need_comma[j->depth])
 		fputc(',', j->out);
+	/* At the top nothing comes first: a document starts its own line. */
+	if (j->pretty && j->depth > 0)
+		new_line(j, j->depth);
 	j->need_comma[j->depth] = true;
 }
 
@@ -31,6 +47,8 @@ static void container_open(struct json *j, char c)
 
 static void container_close(struct json *j, char c)
 {
+	if (j->pretty && j->need_comma[j->depth])	/* not empty */
+		new_line(j, j->depth - 1);
 	fputc(c, j->out);
 	if (j->depth > 0)
 		j->depth--;
@@ -91,7 +109,7 @@ void json_key(struct json *j, const char *key)
 {
 	before_value(j);
 	write_string(j->out, key);
-	fputc(':', j->out);
+	fputs(j->pretty ? ": " : ":", j->out);
 	j->after_key = true;
 }
 

@@ -14,8 +14,11 @@ struct json {
 	int depth;
 	bool need_comma[JSON_MAX_DEPTH];
 	bool after_key;
+	bool pretty;	/* indented, one value per line */
 };
 
+/* Every writer json_init starts from now on indents (--pretty). */
+void json_set_pretty(bool pretty);
 void json_init(struct json *j, FILE *out);
 void json_object_begin(struct json *j);
 void json_object_end(struct json *j);

@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
-/* ksbpf: an eBPF VPN kill switch. Dispatches `ksbpf COMMAND [OPTIONS]`. */
+/* ksbpf: an eBPF VPN kill switch. Dispatches `ksbpf [OPTIONS] COMMAND [OPTIONS]`. */
 #include <bpf/libbpf.h>
-#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bpf_log.h"
 #include "commands.h"
+#include "json.h"
 #include "pins.h"
 
 static const char common_help[] =
@@ -19,7 +20,13 @@ static const char common_help[] =
 	"                  the long options; the command line wins over the file\n"
 	"  --debug         print all of libbpf's messages, the verifier's log of a\n"
 	"                  refused program included\n"
-	"  --help          this text\n";
+	"  -V, --version   print ksbpf's and libbpf's versions (with -j: JSON)\n"
+	"  -h, --help      this text\n"
+	"Options may come before the command too: ksbpf --bpffs DIR -j status.\n";
+
+/* Every command that takes --json takes --pretty. */
+static const char pretty_help[] =
+	"  -p, --pretty    --json, indented (an object spans lines)\n";
 
 static const char load_help[] =
 	"Usage: ksbpf load [OPTIONS]\n"
@@ -125,7 +132,7 @@ static const char tunnel_help[] =
 	"`ksbpf load`s until `tunnel del`.\n\n";
 
 static const char wg_sync_help[] =
-	"Usage: ksbpf wg-sync [--json] [--forget] IFACE\n"
+	"Usage: ksbpf wg-sync [-j] [--forget] IFACE\n"
 	"Reads the WireGuard interface IFACE of this network namespace (kernel\n"
 	"WireGuard over generic netlink, wireguard-go over its UAPI socket) and\n"
 	"makes its peers' endpoints, with its fwmark, endpoints of the loaded\n"
@@ -137,7 +144,7 @@ static const char wg_sync_help[] =
 	"Exit status: 0 done, 1 not loaded, no such WireGuard interface, or\n"
 	"failed, 2 bad usage.\n\n"
 	"  --forget        remove the endpoints synced from IFACE\n"
-	"  --json          print one JSON object\n";
+	"  -j, --json      print one JSON object\n";
 
 static const char app_help[] =
 	"Usage: ksbpf app set CGROUP_DIR enforce|bypass|block\n"
@@ -158,7 +165,7 @@ static const char app_help[] =
 	"`add-pid` moves a running process (all its threads) into the app\n"
 	"CGROUP/ksbpf.apps/NAME, as `exec` would run it: its new sockets follow\n"
 	"the policy.\n\n"
-	"  --json          print a JSON array\n"
+	"  -j, --json      print a JSON array\n"
 	"  --policy POLICY add-pid: enforce, bypass or block\n"
 	"  --name NAME     add-pid: the app's cgroup name (default: the process's)\n";
 
@@ -183,7 +190,7 @@ static const char events_help[] =
 	"hook, interface, protocol, addresses and ports, length and the sending\n"
 	"app's cgroup. ksbpf keeps the last 4096 drops, at most 64 per second per\n"
 	"reason and CPU (the rest are counted, see status).\n\n"
-	"  --json          one JSON object per line (fields in docs/cli.md)\n"
+	"  -j, --json      one JSON object per line (fields in docs/cli.md)\n"
 	"  --follow        keep printing new drops until interrupted\n"
 	"  --count N       only the last N drops already recorded\n";
 
@@ -201,7 +208,7 @@ static const char verify_help[] =
 	"Exit status: 0 every leak probe dropped and everything attached, 4 a leak\n"
 	"probe passes, an endpoint is blocked or status is degraded, 3 not loaded,\n"
 	"1 error.\n\n"
-	"  --json          print one JSON object\n";
+	"  -j, --json      print one JSON object\n";
 
 static const char check_help[] =
 	"Usage: ksbpf check [--json]\n"
@@ -214,7 +221,7 @@ static const char check_help[] =
 	"that row is not enforced here); fail (ksbpf cannot load).\n"
 	"Exit status: 0 everything holds, 4 degraded (something missing), 1 ksbpf\n"
 	"cannot load here.\n\n"
-	"  --json          print one JSON object\n";
+	"  -j, --json      print one JSON object\n";
 
 static const char unload_help[] =
 	"Usage: ksbpf unload [OPTIONS]\n"
@@ -226,12 +233,23 @@ static const char status_help[] =
 	"the tunnels, the allowlists and the per-reason packet counters.\n"
 	"Exit status: 0 protected, 3 not loaded, 4 degraded (something detached, or\n"
 	"an interface appeared after load and is not guarded), 1 error.\n\n"
-	"  --json          print one JSON object (fields in docs/cli.md)\n"
+	"  -j, --json      print one JSON object (fields in docs/cli.md)\n"
 	"  --watch         print it again every second (with --json: one object\n"
 	"                  per line) until interrupted\n";
 
+static const char help_help[] =
+	"Usage: ksbpf help [COMMAND]\n"
+	"Prints what `ksbpf COMMAND --help` prints, or, without COMMAND, the list\n"
+	"of commands.\n\n";
+
+static const char completion_help[] =
+	"Usage: ksbpf completion bash|zsh\n"
+	"Prints the shell's completion script for ksbpf, generated from its\n"
+	"commands and options (`make install` installs both). To try one in this\n"
+	"shell: source <(ksbpf completion bash).\n\n";
+
 static const char main_help[] =
-	"Usage: ksbpf COMMAND [OPTIONS]\n"
+	"Usage: ksbpf [OPTIONS] COMMAND [OPTIONS]\n"
 	"An eBPF VPN kill switch: no packet leaves this host except through the\n"
 	"tunnel or the allowlist, even when ksbpf itself is not running.\n\n"
 	"Commands:\n"
@@ -247,39 +265,43 @@ static const char main_help[] =
 	"  check                can this kernel hold it? (changes nothing)\n"
 	"  app set|del|list     per-app policies: enforce, bypass, block\n"
 	"  exec --policy P -- CMD  run CMD as an app with that policy\n"
-	"  help CMD             the options of CMD (also: ksbpf CMD --help)\n\n"
-	"Options: --version, --help. Every command takes --bpffs DIR, --cgroup DIR\n"
-	"and --config FILE.\n"
-	"Exit status: 0 success, 1 failure, 2 bad usage or input; status adds\n"
+	"  completion bash|zsh  print the shell completion script\n"
+	"  help CMD             the options of CMD (also: ksbpf CMD -h)\n\n"
+	"Options, before or after the command: -V/--version, -h/--help,\n"
+	"-j/--json and -p/--pretty (commands that print JSON). Every command takes\n"
+	"--bpffs DIR, --cgroup DIR, --config FILE and --debug.\n"
+	"Exit status: 0 success, 1 failure (as a user, where root is needed:\n"
+	"\"permission denied: run as root\"), 2 bad usage or input; status adds\n"
 	"3 not loaded and 4 degraded.\n";
 
-struct command {
-	const char *name;
-	int (*run)(const struct options *o);
-	unsigned int accepts;
-	bool takes_args;	/* positional arguments, checked by the command */
-	const char *help;
-};
+static int cmd_help(const struct options *o);
+static int cmd_completion(const struct options *o);
+
+#define ALLOW_KINDS "endpoint mark lan lan-dns"
 
 static const struct command commands[] = {
-	{ "load", cmd_load, OPT_POLICY, false, load_help },
-	{ "run", cmd_run, OPT_POLICY | OPT_AGENT, false, run_help },
-	{ "unload", cmd_unload, 0, false, unload_help },
-	{ "status", cmd_status, OPT_JSON | OPT_WATCH, false, status_help },
-	{ "events", cmd_events, OPT_JSON | OPT_FOLLOW, false, events_help },
-	{ "verify", cmd_verify, OPT_JSON, false, verify_help },
-	{ "check", cmd_check, OPT_JSON, false, check_help },
-	{ "allow", cmd_allow, 0, true, allow_help },
-	{ "deny", cmd_deny, 0, true, allow_help },
-	{ "tunnel", cmd_tunnel, 0, true, tunnel_help },
-	{ "wg-sync", cmd_wg_sync, OPT_JSON | OPT_FORGET, true, wg_sync_help },
-	{ "app", cmd_app, OPT_JSON | OPT_EXEC, true, app_help },
-	{ "exec", cmd_exec, OPT_EXEC, false, exec_help },
+	{ "load", cmd_load, OPT_POLICY, false, true, NULL, load_help },
+	{ "run", cmd_run, OPT_POLICY | OPT_AGENT, false, true, NULL, run_help },
+	{ "unload", cmd_unload, 0, false, true, NULL, unload_help },
+	{ "status", cmd_status, OPT_JSON | OPT_WATCH, false, true, NULL, status_help },
+	{ "events", cmd_events, OPT_JSON | OPT_FOLLOW, false, true, NULL, events_help },
+	{ "verify", cmd_verify, OPT_JSON, false, true, NULL, verify_help },
+	{ "check", cmd_check, OPT_JSON, false, true, NULL, check_help },
+	{ "allow", cmd_allow, 0, true, true, ALLOW_KINDS, allow_help },
+	{ "deny", cmd_deny, 0, true, true, ALLOW_KINDS, allow_help },
+	{ "tunnel", cmd_tunnel, 0, true, true, "add del", tunnel_help },
+	{ "wg-sync", cmd_wg_sync, OPT_JSON | OPT_FORGET, true, true, NULL, wg_sync_help },
+	{ "app", cmd_app, OPT_JSON | OPT_EXEC, true, true, "set del list add-pid", app_help },
+	{ "exec", cmd_exec, OPT_EXEC | OPT_USER, false, true, NULL, exec_help },
+	{ "completion", cmd_completion, 0, true, false, "bash zsh", completion_help },
+	{ "help", cmd_help, 0, true, false, NULL, help_help },
 };
+
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
 static const struct command *find_command(const char *name)
 {
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+	for (size_t i = 0; i < N_COMMANDS; i++)
 		if (!strcmp(commands[i].name, name))
 			return &commands[i];
 	return NULL;
@@ -293,41 +315,133 @@ static void print_help(const struct command *cmd)
 			fputs(load_help + strcspn(load_help, "\n") + 1, stdout);
 		putchar('\n');
 	}
+	if (cmd->accepts & OPT_JSON)
+		fputs(pretty_help, stdout);
 	fputs(common_help, stdout);
+}
+
+static int cmd_help(const struct options *o)
+{
+	const struct command *cmd;
+
+	if (!o->n_args) {
+		fputs(main_help, stdout);
+		return EXIT_OK;
+	}
+	cmd = find_command(o->args[0]);
+	if (!cmd) {
+		fprintf(stderr, "ksbpf: help: unknown command '%s' (try ksbpf --help)\n",
+			o->args[0]);
+		return EXIT_USAGE;
+	}
+	print_help(cmd);
+	return EXIT_OK;
+}
+
+static int cmd_completion(const struct options *o)
+{
+	char err[ERR_LEN];
+
+	if (o->n_args != 1) {
+		fputs("ksbpf: usage: ksbpf completion bash|zsh\n", stderr);
+		return EXIT_USAGE;
+	}
+	if (completion_print(stdout, o->args[0], commands, N_COMMANDS, err)) {
+		report_error(err);
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
+static int print_version(bool json)
+{
+	struct json j;
+
+	if (!json) {
+		printf("ksbpf %s (libbpf %s)\n", KSBPF_VERSION, libbpf_version_string());
+		return EXIT_OK;
+	}
+	json_init(&j, stdout);
+	json_object_begin(&j);
+	json_key(&j, "version");
+	json_string(&j, KSBPF_VERSION);
+	json_key(&j, "libbpf");
+	json_string(&j, libbpf_version_string());
+	json_object_end(&j);
+	json_finish(&j);
+	return EXIT_OK;
+}
+
+/* `ksbpf [OPTIONS]`: --version, --help, or how to use ksbpf. */
+static int without_command(int argc, char **argv, struct options *o)
+{
+	char err[ERR_LEN];
+
+	cli_defaults(o);
+	if (cli_parse(argc, argv, OPT_JSON, o, err)) {
+		fprintf(stderr, "ksbpf: %s (try ksbpf --help)\n", err);
+		return EXIT_USAGE;
+	}
+	json_set_pretty(o->pretty);
+	if (o->version)
+		return print_version(o->json);
+	fputs(main_help, o->help ? stdout : stderr);
+	return o->help ? EXIT_OK : EXIT_USAGE;
+}
+
+/* The command's own argv: COMMAND, the options before it, the words after
+ * it. Never freed: the agent parses it again on SIGHUP. */
+static char **command_argv(int argc, char **argv, int at)
+{
+	char **args = calloc((size_t)argc, sizeof(*args));
+
+	if (!args)
+		return NULL;
+	args[0] = argv[at];
+	memcpy(args + 1, argv + 1, (size_t)(at - 1) * sizeof(*args));
+	memcpy(args + at, argv + at + 1, (size_t)(argc - at - 1) * sizeof(*args));
+	return args;
+}
+
+static int parse_options(const struct command *cmd, int argc, char **argv,
+			 struct options *o, char *err)
+{
+	if (cmd->reads_config)
+		return cli_parse_with_config(argc, argv, cmd->accepts, o, err);
+	cli_defaults(o);
+	return cli_parse(argc, argv, cmd->accepts, o, err);
 }
 
 int main(int argc, char **argv)
 {
 	static struct options o;	/* large: not on the stack */
 	const struct command *cmd;
-	char err[ERR_LEN];
+	char err[ERR_LEN], **args;
+	int at = cli_command_index(argc, argv, err);
 
-	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		fputs(main_help, argc < 2 ? stderr : stdout);
-		return argc < 2 ? EXIT_USAGE : EXIT_OK;
-	}
-	if (!strcmp(argv[1], "--version")) {
-		printf("ksbpf %s (libbpf %s)\n", KSBPF_VERSION, libbpf_version_string());
-		return EXIT_OK;
-	}
-	if (!strcmp(argv[1], "help")) {
-		cmd = argc > 2 ? find_command(argv[2]) : NULL;
-		if (!cmd) {
-			fputs(main_help, stdout);
-			return argc > 2 ? EXIT_USAGE : EXIT_OK;
-		}
-		print_help(cmd);
-		return EXIT_OK;
-	}
-	cmd = find_command(argv[1]);
-	if (!cmd) {
-		fprintf(stderr, "ksbpf: unknown command '%s' (try ksbpf --help)\n", argv[1]);
+	if (at < 0) {
+		fprintf(stderr, "ksbpf: %s (try ksbpf --help)\n", err);
 		return EXIT_USAGE;
 	}
-	if (cli_parse_with_config(argc - 1, argv + 1, cmd->accepts, &o, err)) {
+	if (at == argc)
+		return without_command(argc, argv, &o);
+	cmd = find_command(argv[at]);
+	if (!cmd) {
+		fprintf(stderr, "ksbpf: unknown command '%s' (try ksbpf --help)\n", argv[at]);
+		return EXIT_USAGE;
+	}
+	args = command_argv(argc, argv, at);
+	if (!args) {
+		report_error("out of memory");
+		return EXIT_FAILED;
+	}
+	if (parse_options(cmd, argc - 1, args, &o, err)) {
 		fprintf(stderr, "ksbpf: %s (try ksbpf %s --help)\n", err, cmd->name);
 		return EXIT_USAGE;
 	}
+	json_set_pretty(o.pretty);
+	if (o.version)
+		return print_version(o.json);
 	if (o.help) {
 		print_help(cmd);
 		return EXIT_OK;
@@ -338,7 +452,7 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	o.argc = argc - 1;
-	o.argv = argv + 1;
+	o.argv = args;
 	bpf_log_init(o.debug);
 	setvbuf(stdout, NULL, _IOLBF, 0);	/* the agent's lines, in order */
 	return cmd->run(&o);

@@ -119,6 +119,10 @@ int pins_check_owner(const char *dir, char *err)
 		return errf(err, "%s: %s", dir, strerror(errno));
 	if (!S_ISDIR(st.st_mode))
 		return errf(err, "%s is not a directory", dir);
+	/* A user looking at root's pins (a bpffs that is not 0700). */
+	if (st.st_uid == 0 && geteuid() != 0)
+		return errf(err, "permission denied: run as root (%s: root's, mode %04o)",
+			    dir, st.st_mode & 07777);
 	/* Anyone may create directories in a 1777 /sys/fs/bpf: adopt only
 	 * what nobody else could have put there. */
 	if (st.st_uid != geteuid() || (st.st_mode & 022))
@@ -176,6 +180,24 @@ int pin_read_single(const char *dir, const char *name, void *value)
 	close(fd);
 	errno = saved;
 	return ret ? -1 : 0;
+}
+
+int pins_require_loaded(const char *dir, char *err)
+{
+	char path[PATH_MAX];
+	int saved;
+
+	if (pin_path(path, sizeof(path), dir, PIN_CONFIG_MAP))
+		return errf(err, "--bpffs %s: path too long", dir);
+	if (!access(path, F_OK))
+		return 0;
+	saved = errno;
+	if (saved == ENOENT)
+		errf(err, "nothing loaded at %s (run ksbpf load first)", dir);
+	else
+		errf(err, "access %s: %s", path, strerror(saved));
+	errno = saved;
+	return -1;
 }
 
 bool pins_loaded(const char *dir)

@@ -31,6 +31,10 @@
 int pins_prepare(const char *dir, char *err);
 /* Checks an existing dir may be trusted; -1 with err otherwise. */
 int pins_check_owner(const char *dir, char *err);
+/* 0 if ksbpf has pinned its state in dir; else -1 with err, and errno
+ * ENOENT (nothing loaded) or why dir could not be looked at: a user's
+ * EACCES on a 0700 bpffs is not "nothing loaded". */
+int pins_require_loaded(const char *dir, char *err);
 /* ksbpf has pinned its state in dir. */
 bool pins_loaded(const char *dir);
 int pin_path(char *buf, size_t len, const char *dir, const char *name);

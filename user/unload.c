@@ -95,8 +95,15 @@ int cmd_unload(const struct options *o)
 	int lock, ret;
 
 	if (access(o->bpffs, F_OK)) {
-		printf("ksbpf: nothing loaded at %s\n", o->bpffs);
-		return EXIT_OK;
+		if (errno == ENOENT) {
+			printf("ksbpf: nothing loaded at %s\n", o->bpffs);
+			return EXIT_OK;
+		}
+		/* A directory that cannot be seen (a user, a 0700 bpffs) may
+		 * hold everything: never "nothing loaded". */
+		errf(err, "access %s: %s", o->bpffs, strerror(errno));
+		report_error(err);
+		return EXIT_FAILED;
 	}
 	if (pins_check_owner(o->bpffs, err)) {
 		report_error(err);

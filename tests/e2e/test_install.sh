@@ -17,6 +17,7 @@ check "example configuration installed" test -f "$dest/etc/ksbpf/ksbpf.conf.exam
 check "no live configuration installed" test ! -e "$dest/etc/ksbpf/ksbpf.conf"
 check "man page installed" test -f "$dest/usr/local/share/man/man8/ksbpf.8"
 check "bash completion installed" test -f "$dest/usr/local/share/bash-completion/completions/ksbpf"
+check "zsh completion installed" test -f "$dest/usr/local/share/zsh/vendor-completions/_ksbpf"
 # The VPN clients' hooks. NetworkManager never reads /usr/local: a
 # PREFIX=/usr/local install puts its dispatcher script in /etc.
 check "OpenVPN up script installed, executable" test -x "$dest/usr/local/lib/ksbpf/openvpn-up"
@@ -37,11 +38,11 @@ for hook in "$dest/usr/local/lib/ksbpf/openvpn-up" "$dest/usr/local/lib/ksbpf/op
 done
 check "man page renders without warnings" sh -c \
 	"man --warnings -l docs/man/ksbpf.8 2>&1 >/dev/null | grep -q . && exit 1 || exit 0"
-check "bash completion parses" bash -n scripts/ksbpf.bash-completion
+check "bash completion parses" bash -n build/ksbpf.bash-completion
 # Every command and long option of the CLI is in the man page.
 for word in $(build/ksbpf --help | awk '/^Commands:/,/^$/' | awk 'NF {print $1}' | tr '|' ' ') \
 	$(for c in load run status events verify app exec; do build/ksbpf "$c" --help; done |
-	  grep -oE -- '^ +--[a-z-]+' | sort -u); do
+	  grep -oE -- '^ +(-[a-zA-Z], )?--[a-z-]+' | grep -oE -- '--[a-z-]+' | sort -u); do
 	case $word in Commands:|help) continue ;; esac
 	check "man page documents $word" grep -q -- "$(echo "$word" | sed 's/-/\\\\-/g')" docs/man/ksbpf.8
 done

@@ -32,34 +32,63 @@ static void capture_check(struct capture *c, const char *expected)
 	free(c->buf);
 }
 
+static void write_nested(struct json *j)
+{
+	json_object_begin(j);
+	json_key(j, "state");
+	json_string(j, "protected");
+	json_key(j, "uplinks");
+	json_array_begin(j);
+	json_object_begin(j);
+	json_key(j, "ifindex");
+	json_uint(j, 2);
+	json_key(j, "attached");
+	json_bool(j, true);
+	json_object_end(j);
+	json_object_begin(j);
+	json_object_end(j);
+	json_array_end(j);
+	json_key(j, "path");
+	json_null(j);
+	json_key(j, "empty");
+	json_array_begin(j);
+	json_array_end(j);
+	json_object_end(j);
+}
+
 static void nested_document(void **state)
 {
 	struct capture c;
 
 	(void)state;
 	capture_start(&c);
-	json_object_begin(&c.j);
-	json_key(&c.j, "state");
-	json_string(&c.j, "protected");
-	json_key(&c.j, "uplinks");
-	json_array_begin(&c.j);
-	json_object_begin(&c.j);
-	json_key(&c.j, "ifindex");
-	json_uint(&c.j, 2);
-	json_key(&c.j, "attached");
-	json_bool(&c.j, true);
-	json_object_end(&c.j);
-	json_object_begin(&c.j);
-	json_object_end(&c.j);
-	json_array_end(&c.j);
-	json_key(&c.j, "path");
-	json_null(&c.j);
-	json_key(&c.j, "empty");
-	json_array_begin(&c.j);
-	json_array_end(&c.j);
-	json_object_end(&c.j);
+	write_nested(&c.j);
 	capture_check(&c, "{\"state\":\"protected\",\"uplinks\":[{\"ifindex\":2,"
 		      "\"attached\":true},{}],\"path\":null,\"empty\":[]}\n");
+}
+
+/* --pretty: two spaces a level, empty containers kept on their line. */
+static void pretty_document(void **state)
+{
+	struct capture c;
+
+	(void)state;
+	json_set_pretty(true);
+	capture_start(&c);
+	json_set_pretty(false);
+	write_nested(&c.j);
+	capture_check(&c, "{\n"
+		      "  \"state\": \"protected\",\n"
+		      "  \"uplinks\": [\n"
+		      "    {\n"
+		      "      \"ifindex\": 2,\n"
+		      "      \"attached\": true\n"
+		      "    },\n"
+		      "    {}\n"
+		      "  ],\n"
+		      "  \"path\": null,\n"
+		      "  \"empty\": []\n"
+		      "}\n");
 }
 
 static void strings_are_escaped(void **state)
@@ -99,6 +128,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(nested_document),
+		cmocka_unit_test(pretty_document),
 		cmocka_unit_test(strings_are_escaped),
 		cmocka_unit_test(invalid_utf8_is_replaced),
 	};
