@@ -29,10 +29,13 @@
 #include "guard.h"
 #include "iface_table.h"
 #include "link_event.h"
+#include "metrics.h"
 #include "names.h"
 #include "notify.h"
 #include "pins.h"
 #include "route_msg.h"
+#include "snapshot.h"
+#include "status.h"
 #include "wg_sync.h"
 
 /* Once a second the agent logs new drops, at most this many lines, and
@@ -42,6 +45,9 @@
 #define DROP_LOG_LINES 10
 #define APP_SWEEP_TICKS 2
 #define WG_SYNC_INTERVAL_MS 250
+/* The status snapshot and --metrics-file: every few seconds (a status
+ * reads every map) and at once when the state changes. */
+#define PUBLISH_TICKS 5
 /* STATUS=: a state, and up to two failures */
 #define STATE_LEN (2 * ERR_LEN + 128)
 
@@ -64,6 +70,8 @@ struct agent {
 	int wg_sync_timer;	/* WG_SYNC_INTERVAL_MS; a no-op without --wg-sync */
 	int watchdog_timer;	/* -1: the service manager watches nobody */
 	enum log_drops log_drops;
+	const struct options *opts;	/* the last (re)load's */
+	bool publish_pending;
 	unsigned long ticks;
 	bool resync_pending;
 	char routing_failure[ERR_LEN];	/* said, and retried; "": routed */
@@ -513,6 +521,7 @@ static void adopt_guard(struct agent *a, const struct options *o)
 	a->guard.tc_mode = o->tc_mode;
 	a->max_uplinks = maps_room(a->guard.maps.uplinks);
 	a->log_drops = o->log_drops;
+	a->opts = o;
 }
 
 /* SIGHUP: the configuration file and the command line again, then load.
@@ -582,6 +591,7 @@ static void tell_manager(struct agent *a, bool ready)
 		return;
 	notify("%sSTATUS=%s", ready ? "READY=1\n" : "", state);
 	snprintf(a->told, sizeof(a->told), "%s", state);
+	a->publish_pending = true;
 }
 
 static void handle_reload(struct agent *a, const struct options *o)
@@ -671,6 +681,27 @@ static void log_drops(struct agent *a)
 		    lost ? ", some lost to a full event ring" : "");
 }
 
+/* For those who cannot read the pins: the snapshot, and the metrics. */
+static void publish(struct agent *a)
+{
+	const struct options *o = a->opts;
+	enum ksbpf_exit state;
+	char err[ERR_LEN];
+	struct status *s = status_collect(o, &state, err);
+
+	a->publish_pending = false;
+	if (!s) {
+		warn("status not published: %s", err);
+		return;
+	}
+	if (snapshot_write(o, s, state, "run", err))
+		warn("status snapshot not written: %s", err);
+	if (o->metrics_file[0] &&
+	    metrics_write(o->metrics_file, s, state, o->metrics_apps, err))
+		warn("--metrics-file not written: %s", err);
+	status_free(s);
+}
+
 static void tick(struct agent *a)
 {
 	uint64_t expirations;
@@ -684,6 +715,8 @@ static void tick(struct agent *a)
 		locked(a, route_bypass);
 	if (++a->ticks % APP_SWEEP_TICKS == 0)
 		locked(a, sweep_apps);
+	if (a->publish_pending || a->ticks % PUBLISH_TICKS == 0)
+		publish(a);
 }
 
 static void wg_sync_tick(struct agent *a)
@@ -784,6 +817,7 @@ int cmd_run(const struct options *o)
 	resync(&a);
 	locked(&a, sync_wireguard);
 	tell_manager(&a, true);
+	publish(&a);
 	ret = follow(&a, o);
 	notify("STOPPING=1");
 	guard_close(&a.guard);

@@ -38,6 +38,10 @@ enum {
 	OPT_FOLLOW_FLAG,
 	OPT_COUNT,
 	OPT_WATCH_FLAG,
+	OPT_FORMAT,
+	OPT_METRICS_FILE,
+	OPT_METRICS_APPS,
+	OPT_STATUS_FILE,
 	OPT_CGROUP,
 	OPT_BPFFS,
 	OPT_DEBUG,
@@ -50,8 +54,9 @@ enum {
 	OPT_PRETTY_FLAG = 'p',
 	OPT_VERSION_FLAG = 'V',
 	OPT_HELP = 'h',
+	OPT_VERBOSE_FLAG = 'v',
 };
-#define SHORT_OPTIONS "jpVh"
+#define SHORT_OPTIONS "jpVhv"
 
 static const struct option long_options[] = {
 	{ "tunnel", required_argument, NULL, OPT_TUNNEL },
@@ -81,6 +86,11 @@ static const struct option long_options[] = {
 	{ "follow", no_argument, NULL, OPT_FOLLOW_FLAG },
 	{ "count", required_argument, NULL, OPT_COUNT },
 	{ "watch", no_argument, NULL, OPT_WATCH_FLAG },
+	{ "verbose", no_argument, NULL, OPT_VERBOSE_FLAG },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "metrics-file", required_argument, NULL, OPT_METRICS_FILE },
+	{ "metrics-apps", no_argument, NULL, OPT_METRICS_APPS },
+	{ "status-file", required_argument, NULL, OPT_STATUS_FILE },
 	{ "json", no_argument, NULL, OPT_JSON_FLAG },
 	{ "pretty", no_argument, NULL, OPT_PRETTY_FLAG },
 	{ "version", no_argument, NULL, OPT_VERSION_FLAG },
@@ -128,8 +138,12 @@ bool cli_takes(int opt, unsigned int accepts)
 		return accepts & OPT_USER;
 	if (opt == OPT_FOLLOW_FLAG || opt == OPT_COUNT)
 		return accepts & OPT_FOLLOW;
-	if (opt == OPT_WATCH_FLAG)
+	if (opt == OPT_WATCH_FLAG || opt == OPT_VERBOSE_FLAG || opt == OPT_FORMAT)
 		return accepts & OPT_WATCH;
+	if (opt == OPT_METRICS_FILE)
+		return accepts & OPT_AGENT;
+	if (opt == OPT_METRICS_APPS)
+		return accepts & (OPT_AGENT | OPT_WATCH);
 	if (opt == OPT_JSON_FLAG || opt == OPT_PRETTY_FLAG)
 		return accepts & OPT_JSON;
 	return true;
@@ -158,6 +172,19 @@ static int set_tc_mode(enum tc_mode_choice *mode, const char *arg, char *err)
 		*mode = TC_MODE_LEGACY;
 	else
 		return errf(err, "--tc-mode '%s' must be auto, tcx or legacy", arg);
+	return 0;
+}
+
+static int set_format(enum status_format *format, const char *arg, char *err)
+{
+	if (!strcmp(arg, "text"))
+		*format = FORMAT_TEXT;
+	else if (!strcmp(arg, "json"))
+		*format = FORMAT_JSON;
+	else if (!strcmp(arg, "prometheus"))
+		*format = FORMAT_PROMETHEUS;
+	else
+		return errf(err, "--format '%s' must be text, json or prometheus", arg);
 	return 0;
 }
 
@@ -317,6 +344,17 @@ static int apply(int opt, const char *arg, struct options *o, char *err)
 		if (parse_u32(arg, &o->count, err) || !o->count)
 			return errf(err, "--count '%s': a number of events, at least 1", arg);
 		return 0;
+	case OPT_VERBOSE_FLAG:
+		o->verbose = true;
+		return 0;
+	case OPT_FORMAT:
+		return set_format(&o->format, arg, err);
+	case OPT_METRICS_FILE:
+		return set_path(o->metrics_file, arg, "metrics-file", err);
+	case OPT_METRICS_APPS:
+		return set_flag(&o->metrics_apps, arg, "metrics-apps", err);
+	case OPT_STATUS_FILE:
+		return set_path(o->status_file, arg, "status-file", err);
 	case OPT_WATCH_FLAG:
 		o->watch = true;
 		return 0;
@@ -462,7 +500,8 @@ int cli_set(const char *name, const char *value, unsigned int accepts,
 	    opt->val == OPT_CONFIG_FILE || opt->val == OPT_APP_POLICY ||
 	    opt->val == OPT_APP_NAME || opt->val == OPT_APP_USER ||
 	    opt->val == OPT_FOLLOW_FLAG ||
-	    opt->val == OPT_COUNT || opt->val == OPT_WATCH_FLAG)
+	    opt->val == OPT_COUNT || opt->val == OPT_WATCH_FLAG ||
+	    opt->val == OPT_VERBOSE_FLAG || opt->val == OPT_FORMAT)
 		return errf(err, "unknown key '%s'", name);
 	if (opt->has_arg == required_argument && !value)
 		return errf(err, "'%s' needs a value", name);

@@ -23,6 +23,14 @@ enum ksbpf_exit {
 #define CLI_MAX_ARGS 4
 #define CLI_MAX_WG_SYNC 8
 
+/* status --format; FORMAT_DEFAULT: text, or JSON with --json. */
+enum status_format {
+	FORMAT_DEFAULT = 0,
+	FORMAT_TEXT,
+	FORMAT_JSON,
+	FORMAT_PROMETHEUS,
+};
+
 /* What the agent writes to its log of the drops the events ring holds. */
 enum log_drops {
 	LOG_DROPS_SUMMARY = 0,	/* a few lines a second, then a count */
@@ -56,6 +64,11 @@ struct options {
 	bool follow;			/* events --follow */
 	uint32_t count;			/* events --count; 0: all */
 	bool watch;			/* status --watch */
+	bool verbose;			/* status -v: everything, not the summary */
+	enum status_format format;	/* status --format */
+	char metrics_file[PATH_MAX];	/* run --metrics-file; "": none */
+	bool metrics_apps;		/* per-app series too */
+	char status_file[PATH_MAX];	/* the snapshot; "": by --bpffs */
 	struct policy policy;
 	char *args[CLI_MAX_ARGS];	/* positional arguments */
 	int n_args;
@@ -66,10 +79,10 @@ struct options {
 /* Which options a command takes. */
 #define OPT_POLICY (1u << 0)	/* --tunnel --endpoint --allow-lan --uplink ... --dry-run */
 #define OPT_JSON (1u << 1)
-#define OPT_AGENT (1u << 2)	/* --netlink-buffer --wg-sync --log-drops */
+#define OPT_AGENT (1u << 2)	/* --netlink-buffer --wg-sync --log-drops --metrics-* */
 #define OPT_EXEC (1u << 3)	/* --policy --name, and "--" COMMAND */
 #define OPT_FOLLOW (1u << 4)	/* --follow --count */
-#define OPT_WATCH (1u << 5)	/* --watch */
+#define OPT_WATCH (1u << 5)	/* status: --watch -v --format --metrics-apps */
 #define OPT_FORGET (1u << 6)	/* --forget */
 #define OPT_USER (1u << 7)	/* --user */
 

@@ -34,21 +34,19 @@ static bool is_dev_null(const struct stat *st)
 	return S_ISCHR(st->st_mode) && st->st_rdev == makedev(1, 3);
 }
 
-/* Root's file, or the caller's own (a test, a user's --config); nobody
- * else may be able to change it. */
-static int check_owner(const char *path, int fd, char *err)
+int file_trusted(const char *path, int fd, char *err)
 {
 	struct stat st;
 
 	if (fstat(fd, &st))
-		return errf(err, "config %s: fstat: %s", path, strerror(errno));
+		return errf(err, "fstat %s: %s", path, strerror(errno));
 	if (is_dev_null(&st))
 		return 0;
 	if (st.st_uid != 0 && st.st_uid != geteuid())
-		return errf(err, "config %s: owned by uid %u, not by root: refused "
+		return errf(err, "%s: owned by uid %u, not by root: refused "
 			    "(chown root %s)", path, (unsigned)st.st_uid, path);
 	if (st.st_mode & (S_IWGRP | S_IWOTH))
-		return errf(err, "config %s: writable by %s: refused (chmod go-w %s)",
+		return errf(err, "%s: writable by %s: refused (chmod go-w %s)",
 			    path, st.st_mode & S_IWOTH ? "everyone" : "its group", path);
 	return 0;
 }
@@ -115,7 +113,7 @@ static int read_one(const char *path, bool must_exist, unsigned int accepts,
 			return 0;
 		return errf(err, "config %s: %s", path, strerror(errno));
 	}
-	ret = check_owner(path, fileno(f), err) ||
+	ret = file_trusted(path, fileno(f), err) ||
 	      apply_lines(f, path, accepts, o, err) ? -1 : 0;
 	fclose(f);
 	return ret;

@@ -16,6 +16,10 @@
  * only); a file that someone other than root or the caller owns, or that
  * group or others may write, is refused. Returns 0, or -1 with err naming
  * file:line. */
+/* Root's file, or the caller's own, that nobody else may write (what the
+ * configuration and the status snapshot must be); /dev/null passes. */
+int file_trusted(const char *path, int fd, char *err);
+
 int config_read(const char *path, bool must_exist, unsigned int accepts,
 		struct options *o, char *err);
 

@@ -25,6 +25,7 @@
 #include "ksbpf.skel.h"
 #include "guard.h"
 #include "pins.h"
+#include "snapshot.h"
 
 struct load {
 	const struct options *o;
@@ -345,7 +346,9 @@ out:
 	free(l.tunnel_names);
 	free(l.ifs);
 	free(l.results);
-	if (lock >= 0)
+	if (lock >= 0) {
 		close(lock);
+		snapshot_refresh(o, "load");
+	}
 	return ret;
 }

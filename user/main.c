@@ -18,6 +18,10 @@ static const char common_help[] =
 	"  --config FILE   configuration file (default " KSBPF_DEFAULT_CONFIG ",\n"
 	"                  read if present): one `key = value` per line, keys are\n"
 	"                  the long options; the command line wins over the file\n"
+	"  --status-file FILE  the status snapshot that load, unload and run keep\n"
+	"                  for users who cannot read the pins (default\n"
+	"                  /run/ksbpf/status.json; status-ESCAPED-BPFFS.json for\n"
+	"                  another --bpffs), and that status shows them\n"
 	"  --debug         print all of libbpf's messages, the verifier's log of a\n"
 	"                  refused program included\n"
 	"  -V, --version   print ksbpf's and libbpf's versions (with -j: JSON)\n"
@@ -88,7 +92,7 @@ static const char load_help[] =
 
 static const char run_help[] =
 	"Usage: ksbpf run [LOAD OPTIONS] [--netlink-buffer BYTES] [--wg-sync IFACE]\n"
-	"                 [--log-drops summary|all|no]\n"
+	"                 [--log-drops summary|all|no] [--metrics-file FILE]\n"
 	"Does what `ksbpf load` does, then stays in the foreground following\n"
 	"rtnetlink: a tunnel that comes up is allowed at once, one that goes down,\n"
 	"is deleted, renamed or moved to another namespace is blocked at once, a\n"
@@ -105,6 +109,11 @@ static const char run_help[] =
 	"  --log-drops summary|all|no  drops in the log: at most 10 lines a second\n"
 	"                          and a count (summary, the default), every one,\n"
 	"                          or none (`ksbpf events` has them all)\n"
+	"  --metrics-file FILE     every 5 s, the metrics of `status --format\n"
+	"                          prometheus` into FILE, atomically (for\n"
+	"                          node_exporter's textfile collector)\n"
+	"  --metrics-apps          with them, a series set per listed app\n"
+	"The agent also keeps the status snapshot (--status-file) current.\n"
 	"Under systemd (Type=notify) it reports READY=1 once enforcement is adopted,\n"
 	"STATUS= (PROTECTED or DEGRADED, and why), RELOADING=1 around SIGHUP, and\n"
 	"WATCHDOG=1 when the unit sets WatchdogSec=.\n";
@@ -228,12 +237,20 @@ static const char unload_help[] =
 	"Detaches every ksbpf program and removes the pins: the kill switch is off.\n\n";
 
 static const char status_help[] =
-	"Usage: ksbpf status [OPTIONS]\n"
-	"Says whether the kill switch holds and why, then what is attached where,\n"
-	"the tunnels, the allowlists and the per-reason packet counters.\n"
+	"Usage: ksbpf status [-v] [--format text|json|prometheus] [--watch] [OPTIONS]\n"
+	"Says whether the kill switch holds and why, the tunnels, the interfaces\n"
+	"not guarded and the last drop; with -v also what is attached where, the\n"
+	"allowlists and the per-reason packet counters. A user who cannot read the\n"
+	"pins (systemd mounts /sys/fs/bpf 0700) is shown the status snapshot root's\n"
+	"load, unload and agent keep (--status-file), with its age; never \"not\n"
+	"loaded\" for a directory that cannot be seen.\n"
 	"Exit status: 0 protected, 3 not loaded, 4 degraded (something detached, or\n"
 	"an interface appeared after load and is not guarded), 1 error.\n\n"
+	"  -v, --verbose   everything, not the summary\n"
 	"  -j, --json      print one JSON object (fields in docs/cli.md)\n"
+	"  --format F      text (the default), json (= --json) or prometheus (the\n"
+	"                  text exposition format; root only)\n"
+	"  --metrics-apps  prometheus: a series set per listed app too\n"
 	"  --watch         print it again every second (with --json: one object\n"
 	"                  per line) until interrupted\n";
 
@@ -269,7 +286,7 @@ static const char main_help[] =
 	"  help CMD             the options of CMD (also: ksbpf CMD -h)\n\n"
 	"Options, before or after the command: -V/--version, -h/--help,\n"
 	"-j/--json and -p/--pretty (commands that print JSON). Every command takes\n"
-	"--bpffs DIR, --cgroup DIR, --config FILE and --debug.\n"
+	"--bpffs DIR, --cgroup DIR, --config FILE, --status-file FILE and --debug.\n"
 	"Exit status: 0 success, 1 failure (as a user, where root is needed:\n"
 	"\"permission denied: run as root\"), 2 bad usage or input; status adds\n"
 	"3 not loaded and 4 degraded.\n";

@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "maps.h"
 #include "pins.h"
+#include "snapshot.h"
 
 /* The first detach that failed: the rest are still tried. */
 struct detach_failure {
@@ -120,6 +121,7 @@ int cmd_unload(const struct options *o)
 		report_error(err);
 		return EXIT_FAILED;
 	}
+	snapshot_refresh(o, "unload");
 	printf("ksbpf: unloaded %s: enforcement removed\n", o->bpffs);
 	return EXIT_OK;
 }

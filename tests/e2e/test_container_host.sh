@@ -170,7 +170,7 @@ done
 check_eq "role of up0" "$(role "$S" up0)" uplink
 check_eq "up0 attached" "$(attached "$S" up0)" 1
 check_eq "status: lan" "$(js "$S" "d['lan']")" "[]"
-ks status >"$LAB_DIR/status.txt" 2>&1
+ks status -v >"$LAB_DIR/status.txt" 2>&1
 check "text status: ksbr0's role and why" grep -q "ksbr0 *local *bridge without a wire port" "$LAB_DIR/status.txt"
 
 lab_step "tunnel up: both containers reach the internet through the tunnel, and each other"

@@ -92,7 +92,7 @@ check_nonzero "[cg] through the tunnel meanwhile" \
 lab_step "deny mark $MARK, allow mark $MARK udp (run time): UDP only"
 check_eq "deny mark" "$(ks deny mark "$MARK" 2>&1)" "ksbpf: denied mark $MARK"
 check_eq "allow mark udp" "$(ks allow mark "$MARK" udp 2>&1)" "ksbpf: allowed mark $MARK/udp"
-st=$(ks status 2>&1)
+st=$(ks status -v 2>&1)
 check "status text lists it" grep -q "^  0x5a/udp$" <<<"$st"
 # shellcheck disable=SC2086
 phase b "$MARK" $UDP $ICMP
@@ -132,7 +132,7 @@ check_eq "rules after the refusals" "$(marks_json)" '[]'
 
 lab_step "pins of an older ksbpf, without ksbpf_endpoint_marks"
 rm "$LAB_BPFFS/ksbpf_endpoint_marks"
-out=$(ks status 2>&1)
+out=$(ks status -v 2>&1)
 check_eq "status: exit code" "$?" 1
 check "status says that load adds it" grep -q "ksbpf_endpoint_marks is missing: .*pinned by an older ksbpf" <<<"$out"
 ks load --tunnel "$LAB_WG_C" --endpoint-mark "$MARK" >"$LAB_DIR/old.out" 2>&1

@@ -161,7 +161,7 @@ full=$(grep -c "NOT guarded: ksbpf_uplinks is full" "$LAB_DIR/agent-limit.log")
 check_eq "status: unguarded interfaces" "$(js "$S" "len(d['unguarded'])")" "$full"
 check_eq "agent log: one line per unguarded uplink (21 uplinks, room for 16)" "$full" 5
 check_eq "status: room" "$(js "$S" "d['max_uplinks']")" 16
-ks status >"$LAB_DIR/status.txt"
+ks status -v >"$LAB_DIR/status.txt"
 check "status headline names the limit" grep -q "ksbpf_uplinks is full" "$LAB_DIR/status.txt"
 check_zero "agent log: resyncs" "$(grep -c 'resync failed\|an action failed' "$LAB_DIR/agent-limit.log")"
 grep "NOT guarded" "$LAB_DIR/agent-limit.log" | head -n 2 | sed 's/^/          | /'

@@ -106,7 +106,7 @@ S=$LAB_DIR/s0.json
 check_eq "status exit code, nothing loaded" "$(status_rc "$S")" 3
 check_eq "status --json state" "$(js "$S" "d['state']")" not_loaded
 check_eq "status --json has no counters when not loaded" "$(js "$S" "'counters' in d")" 0
-ks status >"$LAB_DIR/s0.txt" 2>&1
+ks status -v >"$LAB_DIR/s0.txt" 2>&1
 check_eq "status (text) exit code, nothing loaded" "$?" 3
 check "status text says NOT LOADED" grep -q "^NOT LOADED" "$LAB_DIR/s0.txt"
 ks verify >"$LAB_DIR/v0.txt" 2>&1
@@ -137,7 +137,7 @@ HOOKS="cgroup_egress tc_egress cgroup_ingress tc_ingress"
 REASONS="tunnel loopback app_block app_bypass endpoint link_bringup dns lan no_route malformed out_of_scope other_netns tunnel_addr to_socket"
 check_eq "every hook has every reason counter" \
 	"$(js "$S1" "sorted(d['counters']) == sorted('$HOOKS'.split()) and all(sorted(v) == sorted('$REASONS'.split()) and all(set(c) == {'verdict', 'packets', 'bytes'} for c in v.values()) for v in d['counters'].values())")" 1
-ks status >"$LAB_DIR/s1.txt" 2>&1
+ks status -v >"$LAB_DIR/s1.txt" 2>&1
 check_eq "status (text) exit code" "$?" 0
 check "headline: PROTECTED — tunnel $LAB_WG_C up" \
 	grep -q "^PROTECTED — tunnel $LAB_WG_C up" "$LAB_DIR/s1.txt"
@@ -312,7 +312,7 @@ S3=$LAB_DIR/s3.json
 check_eq "status exit code, tunnel down (the kill switch holds)" "$(status_rc "$S3")" 0
 check_eq "state, tunnel down" "$(js "$S3" "d['state']")" protected
 check_eq "no tunnel active" "$(js "$S3" "[t for t in d['tunnels'] if t['active']]")" "[]"
-ks status >"$LAB_DIR/s3.txt" 2>&1
+ks status -v >"$LAB_DIR/s3.txt" 2>&1
 check "headline: PROTECTED — tunnel down" grep -q "^PROTECTED — tunnel down" "$LAB_DIR/s3.txt"
 seq0=$(js "$S3" "d['events']['recorded']")
 
@@ -469,7 +469,7 @@ S5=$LAB_DIR/s5.json
 check_eq "status exit code, new interface" "$(status_rc "$S5")" 4
 check_eq "state" "$(js "$S5" "d['state']")" degraded
 check_eq "xg0 and xg1 listed as unguarded" "$(js "$S5" "sorted(d['unguarded'])")" '["xg0", "xg1"]'
-ks status >"$LAB_DIR/s5.txt" 2>&1
+ks status -v >"$LAB_DIR/s5.txt" 2>&1
 check_eq "status (text) exit code" "$?" 4
 check "headline: DEGRADED — xg0 not guarded" grep -q "^DEGRADED.*xg0 not guarded" "$LAB_DIR/s5.txt"
 ip -n "$LAB_NS_C" link del xg0
@@ -484,7 +484,7 @@ check_eq "32-bit guard attached before" "$(status_rc "$S0") $(js "$S0" "d['cgrou
 rm -f "$LAB_BPFFS/link_compat_guard"
 check_eq "status exit code, 32-bit guard link gone" "$(status_rc "$S0")" 4
 check_eq "32-bit guard" "$(js "$S0" "d['cgroup']['compat_guard']")" detached
-ks status >"$LAB_DIR/s-guard.txt" 2>&1
+ks status -v >"$LAB_DIR/s-guard.txt" 2>&1
 check "headline names the 32-bit guard" grep -q "^DEGRADED.*32-bit setsockopt guard DETACHED" "$LAB_DIR/s-guard.txt"
 ks_load >/dev/null 2>&1
 check_eq "load again: status exit code, guard back" "$(status_rc "$S0") $(js "$S0" "d['cgroup']['compat_guard']")" "0 attached"

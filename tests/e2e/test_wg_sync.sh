@@ -50,7 +50,7 @@ check_eq "wg-sync" "$(ks wg-sync "$LAB_WG_C" 2>&1)" \
 check_eq "status: the endpoint, with WireGuard's fwmark" "$(endpoints_json)" "[\"$EP_OLD\"]"
 check_eq "status --json: owned by the interface" \
 	"$(js "$LAB_DIR/st.json" "d['wg_sync']")" "{\"$LAB_WG_C\": [\"$EP_OLD\"]}"
-st=$(ks status 2>&1)
+st=$(ks status -v 2>&1)
 check "status text names the interface" grep -qF "$EP_OLD  (wg-sync $LAB_WG_C)" <<<"$st"
 check_eq "[cg] replies through the tunnel" "$(tunnel_replies synced)" 5
 sender_run unmarked cg --count 3 --interval 0.05 "udp4:$LAB_S4:$LAB_WG_PORT"

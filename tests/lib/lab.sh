@@ -478,6 +478,14 @@ _ks_common() {
 		: >"$LAB_DIR/ksbpf.conf"
 		KS_COMMON+=(--config "$LAB_DIR/ksbpf.conf")
 	fi
+	# The status snapshot in the lab, not in the host's /run/ksbpf.
+	if [ -z "${LAB_KS_HAS_STATUS_FILE:-}" ]; then
+		LAB_KS_HAS_STATUS_FILE=0
+		"$KSBPF" status --help 2>&1 | grep -q -- --status-file && LAB_KS_HAS_STATUS_FILE=1
+	fi
+	if [ "$LAB_KS_HAS_STATUS_FILE" = 1 ]; then
+		KS_COMMON+=(--status-file "${LAB_STATUS_FILE:-$LAB_DIR/status.json}")
+	fi
 }
 
 # Refuse to run ksbpf anywhere but in the lab: its namespace, its cgroup
