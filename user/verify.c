@@ -351,7 +351,11 @@ int cmd_verify(const struct options *o)
 	bool holds;
 	int n, ret = EXIT_FAILED;
 
-	if (!pins_loaded(o->bpffs)) {
+	if (pins_require_loaded(o->bpffs, err)) {
+		if (errno != ENOENT) {	/* a user: the pins may well be there */
+			report_error(err);
+			return EXIT_FAILED;
+		}
 		printf("NOT LOADED — nothing pinned at %s: nothing stops a leak\n", o->bpffs);
 		return EXIT_NOT_LOADED;
 	}

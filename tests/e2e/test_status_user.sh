@@ -5,6 +5,8 @@
 #    the recorded exit status; never "not loaded" (exit 3) for a directory
 #    it cannot see: no snapshot, or a snapshot others may write, is exit 1
 #    with "permission denied: run as root";
+#  - verify, as a user: permission denied (exit 1), never "nothing stops a
+#    leak" (exit 3);
 #  - unload removes the snapshot;
 #  - the agent's --metrics-file and `status --format prometheus` pass a
 #    strict exposition-format checker (tests/lib/prom_check.py, which
@@ -76,6 +78,9 @@ check_eq "user: --json state, and the snapshot's path" \
 	"protected $LAB_STATUS_FILE"
 as_user status --format prometheus >/dev/null 2>"$LAB_DIR/user-prom.err"
 check_eq "user: prometheus needs root: exit" "$?" 1
+as_user verify >"$LAB_DIR/user-verify.txt" 2>&1
+check_eq "user: verify exit 1, not 3" "$?" 1
+check "user: verify says permission denied" grep -q 'permission denied: run as root' "$LAB_DIR/user-verify.txt"
 
 lab_step "no snapshot, or one others may write: permission denied, exit 1"
 mv "$LAB_STATUS_FILE" "$LAB_STATUS_FILE.away"
