@@ -55,9 +55,8 @@ static void print_counters(FILE *out, const struct status *s)
 	for (int bytes = 0; bytes < 2; bytes++) {
 		family(out, names[bytes], "counter", bytes ?
 		       "Bytes judged, by hook, reason and verdict." :
-		       "Packets judged, by hook, reason and verdict "
-		       "(ksbpf verify's test runs count here too, as drops of reason "
-		       "no_route and dns).");
+		       "Packets judged, by hook, reason and verdict (ksbpf verify's "
+		       "test runs included).");
 		for (int h = 0; h < KSBPF_HOOK_MAX; h++)
 			for (int r = 0; r < KSBPF_REASON_MAX; r++) {
 				const struct ksbpf_counter *c = &s->counters[h][r];
