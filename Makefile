@@ -137,7 +137,7 @@ test: deps
 	@$(MAKE) --no-print-directory all sanitized
 	@sh tests/run-all.sh
 
-test-unit: all
+test-unit: $(UNIT_TESTS)
 	@sh tests/run-all.sh unit
 test-verdict: all
 	@sh tests/run-all.sh verdict
