@@ -229,12 +229,16 @@ uninstall:
 	rmdir $(DESTDIR)$(HOOKDIR) $(DESTDIR)$(HOOKDATADIR) 2>/dev/null || true
 
 # The Debian package, built from a copy of the tree (dpkg-buildpackage
-# writes next to the source): build/ksbpf_$(VERSION)_*.deb
-deb:
+# writes next to the source): build/ksbpf_$(VERSION)_ARCH.deb, rebuilt only
+# when a file of the tree changed (test_deb and test_upgrade share one).
+DEB := $(BUILD)/ksbpf_$(VERSION)_$(shell dpkg --print-architecture 2>/dev/null).deb
+DEB_SRC := $(shell find . \( -path ./build -o -path ./.git \) -prune -o -type f -print)
+deb: $(DEB)
+$(DEB): $(DEB_SRC)
 	rm -rf $(BUILD)/deb && mkdir -p $(BUILD)/deb/ksbpf-$(VERSION)
 	tar --exclude=./build --exclude=./.git -cf - . | tar -C $(BUILD)/deb/ksbpf-$(VERSION) -xf -
 	cd $(BUILD)/deb/ksbpf-$(VERSION) && dpkg-buildpackage -b -us -uc
-	mv $(BUILD)/deb/ksbpf_$(VERSION)_*.deb $(BUILD)/
+	mv $(BUILD)/deb/$(notdir $@) $@
 
 clean:
 	rm -rf $(BUILD)
