@@ -24,7 +24,7 @@ installed() { dpkg-query -W -f='${Status}' ksbpf 2>/dev/null | grep -q "ok insta
 
 cleanup() {
 	local rc=$?
-	[ -n "${AGENT_PID:-}" ] && kill -9 "$AGENT_PID" 2>/dev/null
+	[ -n "${AGENT_PID:-}" ] && stop_agent
 	# the lab's cleanup unloads with build/ksbpf (same pin layout)
 	if installed; then
 		dpkg --purge ksbpf >/dev/null 2>&1
@@ -84,18 +84,28 @@ LAB_LOADED=1
 
 # logged OUT COMMAND...: COMMAND's output in OUT.
 logged() { local out=$1; shift; "$@" >"$out" 2>&1; }
-# exec_start UNIT: the unit's ExecStart= command line.
-exec_start() { sed -n 's/^ExecStart=//p' "/lib/systemd/system/$1"; }
+# exec_lines UNIT KEY: the unit's KEY= command lines (ExecStart, ExecStop).
+exec_lines() { sed -n "s/^$2=//p" "/lib/systemd/system/$1"; }
 # The units' commands, as systemd would run them: in the lab's namespace here.
 run_early() {
 	# shellcheck disable=SC2046
-	in_client $(exec_start ksbpf-early.service)
+	in_client $(exec_lines ksbpf-early.service ExecStart)
+}
+# systemd's restart of ksbpf-early.service: its ExecStop= lines (it has
+# none: nothing unloads), then ExecStart=.
+restart_early() {
+	local line
+	while read -r line; do
+		# shellcheck disable=SC2086
+		[ -n "$line" ] && in_client $line
+	done <<<"$(exec_lines ksbpf-early.service ExecStop)"
+	run_early
 }
 start_agent() {
 	local out=$1 notify_env=()
 	[ -n "${NOTIFY_SOCK:-}" ] && notify_env=(env NOTIFY_SOCKET="$NOTIFY_SOCK")
 	# shellcheck disable=SC2046
-	nsenter --net="/run/netns/$LAB_NS_C" "${notify_env[@]}" $(exec_start ksbpf.service) >"$out" 2>&1 &
+	nsenter --net="/run/netns/$LAB_NS_C" "${notify_env[@]}" $(exec_lines ksbpf.service ExecStart) >"$out" 2>&1 &
 	AGENT_PID=$!
 	lab_track "$AGENT_PID"
 }
@@ -105,12 +115,13 @@ stop_agent() {
 	wait "$AGENT_PID" 2>/dev/null
 	AGENT_PID=""
 }
-# link_progs: "link-pin prog-id" for every pinned link of the lab.
+# link_progs: "pin link-id prog-id" for every pinned link of the lab.
 link_progs() {
 	local f
 	for f in "$LAB_BPFFS"/link_*; do
-		printf '%s %s\n' "${f##*/}" \
-			"$(bpftool -j link show pinned "$f" | /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["prog_id"])')"
+		bpftool -j link show pinned "$f" | /usr/bin/python3 -c 'import json, sys
+l = json.load(sys.stdin)
+print(sys.argv[1], l["id"], l["prog_id"])' "${f##*/}"
 	done
 }
 # The agent says READY=1 to $NOTIFY_SOCKET once it holds (sd_notify): a
@@ -164,8 +175,8 @@ check "dpkg -i N+1 (preinst and postinst run)" \
 check_eq "installed version" "$(dpkg-query -W -f='${Version}' ksbpf)" "$version_n1"
 # deb-systemd-invoke try-restart ksbpf-early.service ksbpf.service
 stop_agent
-check "ksbpf-early.service's ExecStart= again: load over the pins" \
-	logged "$LAB_DIR/early-n1.out" run_early
+check "restart ksbpf-early.service: load over the pins" \
+	logged "$LAB_DIR/early-n1.out" restart_early
 : >"$LAB_DIR/notify.log"
 start_agent "$LAB_DIR/agent-n1.out"
 check_ready "agent N+1"
@@ -184,12 +195,13 @@ for f in F_LEAK F_LEAK_UDP4 F_LEAK_ICMP4 F_LEAK_UDP6 F_LEAK_ICMP6; do
 	check_zero "sv0 ${f#F_} through the upgrade" "$n"
 	[ "$n" = 0 ] || cap_show u-sv0 "$($f)"
 done
-check_eq "the same pinned links" "$(echo "$AFTER" | awk '{ print $1 }')" "$(echo "$BEFORE" | awk '{ print $1 }')"
+check_eq "the same pinned links (pin, link id)" "$(echo "$AFTER" | awk '{ printf "%s=%s ", $1, $2 }')" \
+	"$(echo "$BEFORE" | awk '{ printf "%s=%s ", $1, $2 }')"
 check_ge "pinned links (cgroup, guard, TCX)" "$(echo "$AFTER" | wc -l)" 3
 # The 32-bit guard is kept when its build did not change (its id is the
 # object's hash): every other link has a new program.
-swapped=$(join <(echo "$BEFORE") <(echo "$AFTER") | awk '$1 != "link_compat_guard" && $2 == $3 { print $1 }')
-check_eq "links whose program was not swapped" "$swapped" ""
+kept=$(join <(echo "$BEFORE") <(echo "$AFTER") | awk '$1 != "link_compat_guard" && $3 == $5 { print $1 }')
+check_eq "links whose program was not swapped" "$kept" ""
 check "the agent N+1 runs" kill -0 "$AGENT_PID"
 S=$LAB_DIR/s-n1.json
 ks_status_json "$S"
@@ -204,6 +216,6 @@ check "the refusal names both layouts and ksbpf unload" sh -c \
 	 grep -q 'writes layout $((layout + 1))' '$LAB_DIR/dpkg-n2.out' &&
 	 grep -q 'ksbpf unload' '$LAB_DIR/dpkg-n2.out'"
 check_eq "installed version after the refusal" "$(dpkg-query -W -f='${Version}' ksbpf)" "$version_n1"
-check_eq "links and programs after the refusal" "$(link_progs | sort)" "$AFTER"
+check_eq "links and programs after the refusal" "$(link_progs | sort | tr '\n' ' ')" "$(echo "$AFTER" | tr '\n' ' ')"
 check "the agent still runs" kill -0 "$AGENT_PID"
 lab_finish
