@@ -86,10 +86,18 @@ LAB_LOADED=1
 logged() { local out=$1; shift; "$@" >"$out" 2>&1; }
 # exec_lines UNIT KEY: the unit's KEY= command lines (ExecStart, ExecStop).
 exec_lines() { sed -n "s/^$2=//p" "/lib/systemd/system/$1"; }
-# The units' commands, as systemd would run them: in the lab's namespace here.
+# The units' commands, as systemd would run them: in the lab's namespace
+# here, with the units' capability bounding set and no new privileges (what
+# of the sandbox a test without systemd can apply).
+unit_sandbox() {
+	local caps
+	caps=$(sed -n 's/^CapabilityBoundingSet=//p' "/lib/systemd/system/$1" |
+		tr 'A-Z ' 'a-z\n' | sed -n 's/^cap_\(.*\)/+\1/p' | paste -sd, -)
+	echo setpriv --bounding-set=-all,"$caps" --no-new-privs
+}
 run_early() {
 	# shellcheck disable=SC2046
-	in_client $(exec_lines ksbpf-early.service ExecStart)
+	in_client $(unit_sandbox ksbpf-early.service) $(exec_lines ksbpf-early.service ExecStart)
 }
 # systemd's restart of ksbpf-early.service: its ExecStop= lines (it has
 # none: nothing unloads), then ExecStart=.
@@ -97,7 +105,7 @@ restart_early() {
 	local line
 	while read -r line; do
 		# shellcheck disable=SC2086
-		[ -n "$line" ] && in_client $line
+		[ -n "$line" ] && in_client $(unit_sandbox ksbpf-early.service) $line
 	done <<<"$(exec_lines ksbpf-early.service ExecStop)"
 	run_early
 }
@@ -105,7 +113,8 @@ start_agent() {
 	local out=$1 notify_env=()
 	[ -n "${NOTIFY_SOCK:-}" ] && notify_env=(env NOTIFY_SOCKET="$NOTIFY_SOCK")
 	# shellcheck disable=SC2046
-	nsenter --net="/run/netns/$LAB_NS_C" "${notify_env[@]}" $(exec_lines ksbpf.service ExecStart) >"$out" 2>&1 &
+	nsenter --net="/run/netns/$LAB_NS_C" "${notify_env[@]}" \
+		$(unit_sandbox ksbpf.service) $(exec_lines ksbpf.service ExecStart) >"$out" 2>&1 &
 	AGENT_PID=$!
 	lab_track "$AGENT_PID"
 }
@@ -203,6 +212,8 @@ check_ge "pinned links (cgroup, guard, TCX)" "$(echo "$AFTER" | wc -l)" 3
 kept=$(join <(echo "$BEFORE") <(echo "$AFTER") | awk '$1 != "link_compat_guard" && $3 == $5 { print $1 }')
 check_eq "links whose program was not swapped" "$kept" ""
 check "the agent N+1 runs" kill -0 "$AGENT_PID"
+check_eq "the agent's effective capabilities (the unit's bounding set)" \
+	"$(awk '$1 == "CapEff:" { print $2 }' "/proc/$AGENT_PID/status" | /usr/bin/python3 -c 'import sys; print(bin(int(sys.stdin.read(), 16)).count("1"))')" 4
 S=$LAB_DIR/s-n1.json
 ks_status_json "$S"
 check_eq "state after the upgrade" "$(js "$S" "d['state']")" protected
