@@ -7,7 +7,7 @@
 # network service and parse. PID 1 here is not systemd: the units are
 # checked as files (systemd-analyze --offline), never started.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 dest=$(mktemp -d /tmp/ksbpf-units.XXXXXX)
 trap 'rm -rf "$dest"' EXIT
 fails=0

@@ -57,6 +57,7 @@ if ! make --no-print-directory -s deb >/tmp/ksbpf-upgrade-$$.log 2>&1; then
 	exit 1
 fi
 rm -f /tmp/ksbpf-upgrade-$$.log
+# shellcheck disable=SC2119 # lab_setup takes options, none needed here
 lab_setup
 deb_n=$(ls build/ksbpf_"$(cat VERSION)"_*.deb)
 version_n=$(dpkg-deb -f "$deb_n" Version)
@@ -104,7 +105,7 @@ run_early() {
 restart_early() {
 	local line
 	while read -r line; do
-		# shellcheck disable=SC2086
+		# shellcheck disable=SC2046,SC2086
 		[ -n "$line" ] && in_client $(unit_sandbox ksbpf-early.service) $line
 	done <<<"$(exec_lines ksbpf-early.service ExecStop)"
 	run_early
@@ -178,7 +179,7 @@ sleep 0.5
 lab_tunnel_kill
 sleep 0.5
 BEFORE=$(link_progs | sort)
-echo "$BEFORE" | sed 's/^/          before: /'
+awk '{ print "          before: " $0 }' <<<"$BEFORE"
 check "dpkg -i N+1 (preinst and postinst run)" \
 	logged "$LAB_DIR/dpkg-n1.out" in_client dpkg -i "$LAB_DIR/n1.deb"
 check_eq "installed version" "$(dpkg-query -W -f='${Version}' ksbpf)" "$version_n1"
@@ -191,7 +192,7 @@ start_agent "$LAB_DIR/agent-n1.out"
 check_ready "agent N+1"
 sleep 1
 AFTER=$(link_progs | sort)
-echo "$AFTER" | sed 's/^/          after:  /'
+awk '{ print "          after:  " $0 }' <<<"$AFTER"
 kill -TERM "${LAB_SND_PID[u-cg]}" "${LAB_SND_PID[u-ns]}" 2>/dev/null
 sender_wait u-cg u-ns
 cap_stop u-sv0
