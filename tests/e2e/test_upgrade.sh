@@ -88,17 +88,27 @@ logged() { local out=$1; shift; "$@" >"$out" 2>&1; }
 # exec_lines UNIT KEY: the unit's KEY= command lines (ExecStart, ExecStop).
 exec_lines() { sed -n "s/^$2=//p" "/lib/systemd/system/$1"; }
 # The units' commands, as systemd would run them: in the lab's namespace
-# here, with the units' capability bounding set and no new privileges (what
-# of the sandbox a test without systemd can apply).
+# here, with what of the units' sandbox a test without systemd can apply:
+# the capability bounding set, no new privileges, and in a mount namespace
+# of their own (private: nothing propagates back) a read-only / (the test's
+# ProtectSystem=strict) and a read-only cgroup2 mount (ProtectControlGroups=).
+# unit_sandbox UNIT: that command prefix, in SANDBOX; SANDBOX_CAPS: how many
+# capabilities it keeps.
 unit_sandbox() {
 	local caps
 	caps=$(sed -n 's/^CapabilityBoundingSet=//p' "/lib/systemd/system/$1" |
 		tr 'A-Z ' 'a-z\n' | sed -n 's/^cap_\(.*\)/+\1/p' | paste -sd, -)
-	echo setpriv --bounding-set=-all,"$caps" --no-new-privs
+	SANDBOX_CAPS=$(echo "$caps" | tr ',' '\n' | grep -c '^+')
+	# shellcheck disable=SC2016,SC2054 # the inner shell's $0 and $@; mount options
+	SANDBOX=(nsenter --net="/run/netns/$LAB_NS_C" unshare --mount --propagation private
+		sh -c 'mount -o remount,bind,ro / && mount -o remount,bind,ro "$0" && exec "$@"'
+		"$LAB_CG2" setpriv --bounding-set=-all,"$caps" --no-new-privs)
 }
 run_early() {
 	# shellcheck disable=SC2046
-	in_client $(unit_sandbox ksbpf-early.service) $(exec_lines ksbpf-early.service ExecStart)
+	unit_sandbox ksbpf-early.service
+	# shellcheck disable=SC2046
+	"${SANDBOX[@]}" $(exec_lines ksbpf-early.service ExecStart)
 }
 # systemd's restart of ksbpf-early.service: its ExecStop= lines (it has
 # none: nothing unloads), then ExecStart=.
@@ -106,16 +116,16 @@ restart_early() {
 	local line
 	while read -r line; do
 		# shellcheck disable=SC2046,SC2086
-		[ -n "$line" ] && in_client $(unit_sandbox ksbpf-early.service) $line
+		[ -n "$line" ] && unit_sandbox ksbpf-early.service && "${SANDBOX[@]}" $line
 	done <<<"$(exec_lines ksbpf-early.service ExecStop)"
 	run_early
 }
 start_agent() {
 	local out=$1 notify_env=()
 	[ -n "${NOTIFY_SOCK:-}" ] && notify_env=(env NOTIFY_SOCKET="$NOTIFY_SOCK")
+	unit_sandbox ksbpf.service
 	# shellcheck disable=SC2046
-	nsenter --net="/run/netns/$LAB_NS_C" "${notify_env[@]}" \
-		$(unit_sandbox ksbpf.service) $(exec_lines ksbpf.service ExecStart) >"$out" 2>&1 &
+	"${notify_env[@]}" "${SANDBOX[@]}" $(exec_lines ksbpf.service ExecStart) >"$out" 2>&1 &
 	AGENT_PID=$!
 	lab_track "$AGENT_PID"
 }
@@ -213,9 +223,12 @@ check_ge "pinned links (cgroup, guard, TCX)" "$(echo "$AFTER" | wc -l)" 3
 kept=$(join <(echo "$BEFORE") <(echo "$AFTER") | awk '$1 != "link_compat_guard" && $3 == $5 { print $1 }')
 check_eq "links whose program was not swapped" "$kept" ""
 check "the agent N+1 runs" kill -0 "$AGENT_PID"
+check_eq "the agent's / and cgroup2 mounts" \
+	"$(awk -v cg="$LAB_CG2" '$5 == "/" || $5 == cg { split($6, o, ","); printf "%s:%s ", $5, o[1] }' "/proc/$AGENT_PID/mountinfo")" \
+	"/:ro $LAB_CG2:ro "
 check_eq "the agent's effective capabilities: as many as the unit's bounding set" \
 	"$(awk '$1 == "CapEff:" { print $2 }' "/proc/$AGENT_PID/status" | /usr/bin/python3 -c 'import sys; print(bin(int(sys.stdin.read(), 16)).count("1"))')" \
-	"$(unit_sandbox ksbpf.service | tr ',' '\n' | grep -c '^+')"
+	"$(unit_sandbox ksbpf.service && echo "$SANDBOX_CAPS")"
 S=$LAB_DIR/s-n1.json
 ks_status_json "$S"
 check_eq "state after the upgrade" "$(js "$S" "d['state']")" protected
