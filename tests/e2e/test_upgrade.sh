@@ -7,10 +7,12 @@
 # changes.
 # PID 1 here is not systemd, so the test does what the postinst's
 # `deb-systemd-invoke try-restart` has systemd do: stop the agent, run
-# ksbpf-early.service's ExecStart=, start ksbpf.service's ExecStart= (the
-# lines are read from the installed units). N+1 is N repacked with a higher
-# version (same programs: a load swaps in new copies all the same); the
-# layout change is N+1 repacked with the preinst of layout N+1's + 1.
+# ksbpf-early.service's ExecStop= (none) and ExecStart=, start
+# ksbpf.service's ExecStart= (the lines are read from the installed units,
+# run with the units' capabilities). N+1 is N repacked with a higher version
+# (same programs: a load swaps in new copies all the same); the layout
+# change is N repacked with a preinst that writes the next layout.
+# READY=1 from the agent is checked once the binary speaks sd_notify.
 # Everything runs in the lab: its namespace, cgroup and bpffs directory,
 # named by a configuration file the test writes (only if the machine has
 # none) and removes, with the package, in its trap.
@@ -90,7 +92,7 @@ exec_lines() { sed -n "s/^$2=//p" "/lib/systemd/system/$1"; }
 # The units' commands, as systemd would run them: in the lab's namespace
 # here, with what of the units' sandbox a test without systemd can apply:
 # the capability bounding set, no new privileges, and in a mount namespace
-# of their own (private: nothing propagates back) a read-only / (the test's
+# of their own (private: nothing propagates back) a read-only / (roughly
 # ProtectSystem=strict) and a read-only cgroup2 mount (ProtectControlGroups=).
 # unit_sandbox UNIT: that command prefix, in SANDBOX; SANDBOX_CAPS: how many
 # capabilities it keeps.
@@ -105,7 +107,6 @@ unit_sandbox() {
 		"$LAB_CG2" setpriv --bounding-set=-all,"$caps" --no-new-privs)
 }
 run_early() {
-	# shellcheck disable=SC2046
 	unit_sandbox ksbpf-early.service
 	# shellcheck disable=SC2046
 	"${SANDBOX[@]}" $(exec_lines ksbpf-early.service ExecStart)
