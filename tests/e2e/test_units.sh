@@ -79,6 +79,7 @@ check "agent: restarted forever (Restart=always, no start limit)" sh -c \
 	"grep -qx Restart=always '$agent' && grep -qx StartLimitIntervalSec=0 '$agent'"
 check "agent: a watchdog" grep -Eq '^WatchdogSec=[1-9]' "$agent"
 check "agent: runs ksbpf run" grep -qx 'ExecStart=/usr/sbin/ksbpf run' "$agent"
+check "agent: enabling it enables the early unit too" has "$agent" Also ksbpf-early.service
 
 # Fail-closed: each network service, with the drop-in as an admin enables
 # it, waits for ksbpf-early.service and fails when it is not active; the
