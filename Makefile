@@ -12,13 +12,19 @@ ARCH_INCLUDE := /usr/include/$(shell $(CC) -dumpmachine)
 VERSION := $(shell cat VERSION 2>/dev/null || echo 0.1.0)
 
 CFLAGS ?= -O2 -g
+# CPPFLAGS and LDFLAGS are the builder's (dpkg-buildflags: FORTIFY, relro,
+# BIND_NOW), added where they belong. WERROR= (the package build) keeps
+# warnings of a newer compiler from failing a build.
+CPPFLAGS ?=
+LDFLAGS ?=
+WERROR ?= -Werror
 # override: `make CFLAGS=...` sets the optimisation and warnings, and ksbpf
 # still gets what it cannot build without.
-override CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow \
+override CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra $(WERROR) -Wshadow \
 	-Wstrict-prototypes -Iinclude -Iuser -I$(BUILD) \
 	-DKSBPF_VERSION='"$(VERSION)"'
 LDLIBS := -lbpf -lelf -lz
-BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -Wall -Werror \
+BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -Wall $(WERROR) \
 	-Iinclude -Ibpf -I$(ARCH_INCLUDE)
 
 BPF_HDR := $(wildcard bpf/*.h) include/ksbpf.h
@@ -56,10 +62,10 @@ $(BUILD)/compat_guard.id.h: $(BUILD)/compat_guard.bpf.o
 
 $(BUILD)/user/%.o: user/%.c $(USER_HDR)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c $< -o $@
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(BUILD)/ksbpf: $(BUILD)/user/main.o $(USER_LIB_OBJ)
-	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ -o $@ $(LDLIBS)
 
 # The shells' completion scripts, written by ksbpf from its own command and
 # option tables: they cannot drift from --help.
@@ -70,7 +76,7 @@ $(BUILD)/_ksbpf: $(BUILD)/ksbpf
 
 $(BUILD)/tests/test_%: tests/unit/test_%.c $(USER_LIB_OBJ) $(USER_HDR)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $< $(USER_LIB_OBJ) -o $@ $(LDLIBS) -lcmocka
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) $< $(USER_LIB_OBJ) -o $@ $(LDLIBS) -lcmocka
 
 $(VERDICT_TEST): tests/verdict/verdict_test.c $(wildcard tests/verdict/*.h) $(USER_LIB_OBJ) $(USER_HDR)
 	@mkdir -p $(@D)
@@ -106,7 +112,7 @@ $(BUILD)/bench/progcost: tests/bench/progcost.c $(BUILD)/ksbpf.skel.h \
 # for everything that parses outside input (tests/fuzz/).
 SAN_FLAGS := -g -O1 -fno-omit-frame-pointer -fsanitize=address,undefined \
 	-fno-sanitize-recover=all
-SAN_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Werror -Iinclude -Iuser -I$(BUILD) \
+SAN_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall $(WERROR) -Iinclude -Iuser -I$(BUILD) \
 	-DKSBPF_VERSION='"$(VERSION)"' $(SAN_FLAGS)
 SAN_UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/asan/%,$(wildcard tests/unit/test_*.c))
 FUZZ_SRC := user/parse.c user/err.c user/policy.c user/cli.c user/config_file.c user/resolve.c user/cgroup.c user/link_event.c \
@@ -139,7 +145,7 @@ test: deps
 	@$(MAKE) --no-print-directory all sanitized
 	@sh tests/run-all.sh
 
-test-unit: all
+test-unit: $(UNIT_TESTS)
 	@sh tests/run-all.sh unit
 test-verdict: all
 	@sh tests/run-all.sh verdict
@@ -160,6 +166,7 @@ SBINDIR ?= $(PREFIX)/sbin
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 CONFDIR ?= /etc/ksbpf
 MANDIR ?= $(PREFIX)/share/man
+DOCDIR ?= $(PREFIX)/share/doc/ksbpf
 COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
 ZSH_COMPLETIONDIR ?= $(PREFIX)/share/zsh/vendor-completions
 # The VPN clients' hooks (scripts/hooks, docs/setup.md): OpenVPN's --up and
@@ -177,8 +184,17 @@ NMDISPATCHERDIR ?= $(if $(filter /usr,$(PREFIX)),/usr/lib,/etc)/NetworkManager/d
 install_hook = install -d $(dir $(2)) && \
 	sed 's|@HOOKDIR@|$(HOOKDIR)|g' scripts/hooks/$(1) > $(2) && chmod 0755 $(2)
 
-# The configuration itself is never overwritten: ksbpf.service only starts
-# once /etc/ksbpf/ksbpf.conf exists.
+# The configuration itself is never overwritten: the units only start once
+# /etc/ksbpf/ksbpf.conf exists.
+UNITS := ksbpf-early.service ksbpf.service
+# The network services that the opt-in fail-closed drop-in
+# (HOOKDATADIR/fail-closed/X.service.d/, docs/setup.md) makes wait for
+# ksbpf-early.service: NetworkManager, systemd-networkd, ifupdown.
+FAIL_CLOSED_SERVICES := NetworkManager.service systemd-networkd.service networking.service
+# install_unit NAME: the unit with its paths and the sandbox both units share.
+install_unit = sed -e 's|@SBINDIR@|$(SBINDIR)|g; s|@DOCDIR@|$(DOCDIR)|g' \
+	-e '/@SANDBOX@/{r scripts/ksbpf-sandbox.conf' -e 'd;}' \
+	scripts/$(1).in > $(DESTDIR)$(UNITDIR)/$(1)
 # The agent's reaction time to tunnel up/down (a figure, not a test).
 bench-reaction: all
 	@bash tests/bench/reaction.sh $(ROUNDS)
@@ -195,7 +211,11 @@ bench-quick: $(BENCH_TOOLS)
 install: $(BUILD)/ksbpf $(COMPLETIONS)
 	install -D -m 0755 $(BUILD)/ksbpf $(DESTDIR)$(SBINDIR)/ksbpf
 	install -d $(DESTDIR)$(UNITDIR)
-	sed 's|@SBINDIR@|$(SBINDIR)|g' scripts/ksbpf.service.in > $(DESTDIR)$(UNITDIR)/ksbpf.service
+	$(foreach unit,$(UNITS),$(call install_unit,$(unit)) &&) true
+	$(foreach svc,$(FAIL_CLOSED_SERVICES),install -D -m 0644 scripts/fail-closed/ksbpf-fail-closed.conf \
+		$(DESTDIR)$(HOOKDATADIR)/fail-closed/$(svc).d/ksbpf-fail-closed.conf &&) true
+	install -d $(DESTDIR)$(DOCDIR)
+	install -m 0644 README.md docs/*.md $(DESTDIR)$(DOCDIR)/
 	install -D -m 0644 scripts/ksbpf.conf.example $(DESTDIR)$(CONFDIR)/ksbpf.conf.example
 	install -D -m 0644 docs/man/ksbpf.8 $(DESTDIR)$(MANDIR)/man8/ksbpf.8
 	install -D -m 0644 $(BUILD)/ksbpf.bash-completion $(DESTDIR)$(COMPLETIONDIR)/ksbpf
@@ -208,22 +228,27 @@ install: $(BUILD)/ksbpf $(COMPLETIONS)
 		$(DESTDIR)$(NMDISPATCHERDIR)/pre-up.d/10-ksbpf))
 
 uninstall:
-	rm -f $(DESTDIR)$(SBINDIR)/ksbpf $(DESTDIR)$(UNITDIR)/ksbpf.service \
+	rm -f $(DESTDIR)$(SBINDIR)/ksbpf $(addprefix $(DESTDIR)$(UNITDIR)/,$(UNITS)) \
 		$(DESTDIR)$(CONFDIR)/ksbpf.conf.example $(DESTDIR)$(MANDIR)/man8/ksbpf.8 \
 		$(DESTDIR)$(COMPLETIONDIR)/ksbpf $(DESTDIR)$(ZSH_COMPLETIONDIR)/_ksbpf \
 		$(DESTDIR)$(HOOKDIR)/openvpn-up $(DESTDIR)$(HOOKDIR)/openvpn-down \
 		$(DESTDIR)$(HOOKDIR)/hook-common.sh \
 		$(DESTDIR)$(HOOKDATADIR)/wg-quick.conf \
 		$(if $(NMDISPATCHERDIR),$(DESTDIR)$(NMDISPATCHERDIR)/pre-up.d/10-ksbpf)
+	rm -rf $(DESTDIR)$(HOOKDATADIR)/fail-closed $(DESTDIR)$(DOCDIR)
 	rmdir $(DESTDIR)$(HOOKDIR) $(DESTDIR)$(HOOKDATADIR) 2>/dev/null || true
 
 # The Debian package, built from a copy of the tree (dpkg-buildpackage
-# writes next to the source): build/ksbpf_$(VERSION)_*.deb
-deb:
+# writes next to the source): build/ksbpf_$(VERSION)_ARCH.deb, rebuilt only
+# when a file of the tree changed (test_deb and test_upgrade share one).
+DEB := $(BUILD)/ksbpf_$(VERSION)_$(shell dpkg --print-architecture 2>/dev/null).deb
+DEB_SRC := $(shell find . \( -path ./build -o -path ./.git \) -prune -o -type f -print)
+deb: $(DEB)
+$(DEB): $(DEB_SRC)
 	rm -rf $(BUILD)/deb && mkdir -p $(BUILD)/deb/ksbpf-$(VERSION)
 	tar --exclude=./build --exclude=./.git -cf - . | tar -C $(BUILD)/deb/ksbpf-$(VERSION) -xf -
 	cd $(BUILD)/deb/ksbpf-$(VERSION) && dpkg-buildpackage -b -us -uc
-	mv $(BUILD)/deb/ksbpf_$(VERSION)_*.deb $(BUILD)/
+	mv $(BUILD)/deb/$(notdir $@) $@
 
 clean:
 	rm -rf $(BUILD)

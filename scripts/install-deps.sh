@@ -3,7 +3,7 @@
 set -eu
 PACKAGES="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
 pkg-config libcmocka-dev iproute2 wireguard-tools wireguard-go tcpdump
-procps util-linux python3 systemd debhelper dpkg-dev libclang-rt-14-dev nftables iperf3
+procps util-linux python3 systemd debhelper dpkg-dev libclang-rt-dev nftables iperf3
 qemu-system-x86 busybox-static kmod cpio xz-utils shellcheck"
 missing=""
 for p in $PACKAGES; do

@@ -68,10 +68,26 @@ check "the package lists every hook" sh -c 'dpkg -L ksbpf | grep -qx /usr/lib/ks
 check "NetworkManager dispatcher script: a no-op while not loaded" \
 	env KSBPF_ARGS="--bpffs $bpffs --config /dev/null" VPN_IP_IFACE=tun9 \
 	"$nm_hook" tun9 vpn-pre-up
-check "systemd-analyze verify ksbpf.service" \
-	sh -c '! systemd-analyze verify /lib/systemd/system/ksbpf.service 2>&1 | grep .'
-check "the service is not enabled by the install" \
-	test ! -e /etc/systemd/system/multi-user.target.wants/ksbpf.service
+for unit in ksbpf-early.service ksbpf.service; do
+	check "systemd-analyze verify $unit" \
+		sh -c "! systemd-analyze verify /lib/systemd/system/$unit 2>&1 | grep ."
+done
+check "the units are not enabled by the install" \
+	test ! -e /etc/systemd/system/multi-user.target.wants/ksbpf.service \
+	-a ! -e /etc/systemd/system/sysinit.target.wants/ksbpf-early.service
+check "the docs the units and --help name are installed, readable (not .gz)" \
+	test -f /usr/share/doc/ksbpf/setup.md -a -f /usr/share/doc/ksbpf/cli.md -a -f /usr/share/doc/ksbpf/README.md
+check "the fail-closed drop-ins are installed" \
+	test -f /usr/share/ksbpf/fail-closed/NetworkManager.service.d/ksbpf-fail-closed.conf \
+	-a -f /usr/share/ksbpf/fail-closed/systemd-networkd.service.d/ksbpf-fail-closed.conf \
+	-a -f /usr/share/ksbpf/fail-closed/networking.service.d/ksbpf-fail-closed.conf
+# dpkg-buildflags reached the compiler and the linker: full RELRO (relro +
+# BIND_NOW) and _FORTIFY_SOURCE (the libc calls it checks become __*_chk).
+check "packaged binary: BIND_NOW" sh -c "readelf -dW /usr/sbin/ksbpf | grep -Eq 'BIND_NOW|FLAGS_1.*NOW'"
+check "packaged binary: GNU_RELRO" sh -c "readelf -lW /usr/sbin/ksbpf | grep -q GNU_RELRO"
+check "packaged binary: PIE" sh -c "readelf -hW /usr/sbin/ksbpf | grep -q 'DYN (Position-Independent'"
+check "packaged binary: fortified (__*_chk calls)" \
+	sh -c "readelf -sW --dyn-syms /usr/sbin/ksbpf | grep -Eq '__(snprintf|memcpy|printf|fprintf)_chk'"
 
 # A kill switch loaded by the packaged binary, in the test's own namespace.
 ip netns add "$ns"
