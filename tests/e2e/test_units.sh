@@ -79,6 +79,14 @@ check "agent: restarted forever (Restart=always, no start limit)" sh -c \
 	"grep -qx Restart=always '$agent' && grep -qx StartLimitIntervalSec=0 '$agent'"
 check "agent: a watchdog" grep -Eq '^WatchdogSec=[1-9]' "$agent"
 check "agent: runs ksbpf run" grep -qx 'ExecStart=/usr/sbin/ksbpf run' "$agent"
+check "agent: reload checks the configuration first, then signals" sh -c \
+	"grep '^ExecReload=' '$agent' | head -1 | grep -qx 'ExecReload=/usr/sbin/ksbpf run --dry-run' &&
+	 grep '^ExecReload=' '$agent' | tail -1 | grep -qx 'ExecReload=/bin/kill -HUP \\\$MAINPID'"
+# The dry run itself: a bad configuration is exit 2, so the reload fails.
+printf 'lan = 10.0.0.0/33\n' >"$dest/bad.conf"
+check "agent: run --dry-run refuses a bad configuration (exit 2)" sh -c \
+	"'$dest/usr/sbin/ksbpf' run --dry-run --config '$dest/bad.conf' >'$dest/dry.out' 2>&1;
+	 [ \$? = 2 ] && grep -q 'bad.conf:1' '$dest/dry.out'"
 check "agent: enabling it enables the early unit too" has "$agent" Also ksbpf-early.service
 
 # Fail-closed: each network service, with the drop-in as an admin enables
