@@ -162,43 +162,41 @@ static int set_path(char *dst, const char *arg, const char *opt, char *err)
 	return 0;
 }
 
-static int set_tc_mode(enum tc_mode_choice *mode, const char *arg, char *err)
-{
-	if (!strcmp(arg, "auto"))
-		*mode = TC_MODE_AUTO;
-	else if (!strcmp(arg, "tcx"))
-		*mode = TC_MODE_TCX;
-	else if (!strcmp(arg, "legacy"))
-		*mode = TC_MODE_LEGACY;
-	else
-		return errf(err, "--tc-mode '%s' must be auto, tcx or legacy", arg);
-	return 0;
-}
+/* An option that takes one of a few words; NULL ends the list. */
+struct word {
+	const char *name;
+	int value;
+};
 
-static int set_format(enum status_format *format, const char *arg, char *err)
-{
-	if (!strcmp(arg, "text"))
-		*format = FORMAT_TEXT;
-	else if (!strcmp(arg, "json"))
-		*format = FORMAT_JSON;
-	else if (!strcmp(arg, "prometheus"))
-		*format = FORMAT_PROMETHEUS;
-	else
-		return errf(err, "--format '%s' must be text, json or prometheus", arg);
-	return 0;
-}
+static const struct word tc_modes[] = {
+	{ "auto", TC_MODE_AUTO }, { "tcx", TC_MODE_TCX }, { "legacy", TC_MODE_LEGACY },
+	{ NULL, 0 },
+};
+static const struct word log_drops_words[] = {
+	{ "summary", LOG_DROPS_SUMMARY }, { "all", LOG_DROPS_ALL }, { "no", LOG_DROPS_NONE },
+	{ NULL, 0 },
+};
+static const struct word formats[] = {
+	{ "text", FORMAT_TEXT }, { "json", FORMAT_JSON }, { "prometheus", FORMAT_PROMETHEUS },
+	{ NULL, 0 },
+};
 
-static int set_log_drops(enum log_drops *log, const char *arg, char *err)
+/* *value: the word's value; -1 with "--OPT 'ARG' must be a, b or c". */
+static int choose(const char *opt, const char *arg, const struct word *words,
+		  int *value, char *err)
 {
-	if (!strcmp(arg, "summary"))
-		*log = LOG_DROPS_SUMMARY;
-	else if (!strcmp(arg, "all"))
-		*log = LOG_DROPS_ALL;
-	else if (!strcmp(arg, "no"))
-		*log = LOG_DROPS_NONE;
-	else
-		return errf(err, "--log-drops '%s' must be summary, all or no", arg);
-	return 0;
+	char list[128] = "";
+	size_t used = 0;
+
+	for (const struct word *w = words; w->name; w++) {
+		if (!strcmp(arg, w->name)) {
+			*value = w->value;
+			return 0;
+		}
+		used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s",
+					 w == words ? "" : w[1].name ? ", " : " or ", w->name);
+	}
+	return errf(err, "--%s '%s' must be %s", opt, arg, list);
 }
 
 static int set_flag(bool *flag, const char *arg, const char *opt, char *err)
@@ -268,6 +266,7 @@ static int apply(int opt, const char *arg, struct options *o, char *err)
 {
 	struct policy *p = &o->policy;
 	uint32_t bytes;
+	int choice;
 
 	switch (opt) {
 	case OPT_TUNNEL:
@@ -302,7 +301,10 @@ static int apply(int opt, const char *arg, struct options *o, char *err)
 	case OPT_BYPASS_PRIORITY:
 		return set_bypass(opt, arg, &p->bypass_route, err);
 	case OPT_TC_MODE:
-		return set_tc_mode(&o->tc_mode, arg, err);
+		if (choose("tc-mode", arg, tc_modes, &choice, err))
+			return -1;
+		o->tc_mode = choice;
+		return 0;
 	case OPT_CONFIG_FILE:
 		o->config_given = true;
 		if (strlen(arg) >= sizeof(o->config))
@@ -317,7 +319,10 @@ static int apply(int opt, const char *arg, struct options *o, char *err)
 	case OPT_WG_SYNC:
 		return add_wg_sync(o, arg, err);
 	case OPT_LOG_DROPS:
-		return set_log_drops(&o->log_drops, arg, err);
+		if (choose("log-drops", arg, log_drops_words, &choice, err))
+			return -1;
+		o->log_drops = choice;
+		return 0;
 	case OPT_DRY_RUN:
 		o->dry_run = true;
 		return 0;
@@ -348,7 +353,10 @@ static int apply(int opt, const char *arg, struct options *o, char *err)
 		o->verbose = true;
 		return 0;
 	case OPT_FORMAT:
-		return set_format(&o->format, arg, err);
+		if (choose("format", arg, formats, &choice, err))
+			return -1;
+		o->format = choice;
+		return 0;
 	case OPT_METRICS_FILE:
 		return set_path(o->metrics_file, arg, "metrics-file", err);
 	case OPT_METRICS_APPS:
