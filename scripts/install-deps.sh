@@ -4,7 +4,7 @@ set -eu
 PACKAGES="make gcc clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
 pkg-config libcmocka-dev iproute2 wireguard-tools wireguard-go tcpdump
 procps util-linux python3 systemd debhelper dpkg-dev libclang-rt-dev nftables iperf3
-qemu-system-x86 busybox-static kmod cpio xz-utils shellcheck"
+qemu-system-x86 busybox-static kmod cpio xz-utils shellcheck zsh"
 missing=""
 for p in $PACKAGES; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
