@@ -78,6 +78,7 @@ struct agent {
 	char resync_failure[ERR_LEN];	/* "": in sync */
 	char reload_failure[ERR_LEN];	/* the last SIGHUP's; "": none */
 	bool uplinks_full;		/* some uplinks NOT guarded */
+	char pins_problem[STATE_LEN];	/* what status says is wrong; "": none */
 	char told[STATE_LEN];		/* the STATUS= last sent */
 	struct iface_table ifaces;
 	struct known_iface *known;	/* sorted by ifindex */
@@ -528,7 +529,9 @@ static void adopt_guard(struct agent *a, const struct options *o)
  * A failure leaves the enforcement that was in place. */
 static int reload(struct agent *a, const struct options *o, char *err)
 {
-	static struct options fresh;
+	/* The agent keeps pointing at the options in use (a->opts): a
+	 * reload that fails must not have written them. */
+	static struct options fresh, in_use;
 
 	memset(&fresh, 0, sizeof(fresh));
 	if (cli_parse_with_config(o->argc, o->argv, OPT_POLICY | OPT_AGENT, &fresh, err))
@@ -537,12 +540,13 @@ static int reload(struct agent *a, const struct options *o, char *err)
 		return errf(err, "bpffs cannot change while running (restart instead)");
 	if (cmd_load(&fresh) != EXIT_OK)
 		return errf(err, "load failed (said above)");
+	in_use = fresh;
 	/* New uplinks must get the programs load just put in place. */
 	guard_close(&a->guard);
 	if (guard_open_pinned(&a->guard, a->dir, err))
 		return -1;
-	adopt_guard(a, &fresh);
-	follow_wireguard(a, &fresh);
+	adopt_guard(a, &in_use);
+	follow_wireguard(a, &in_use);
 	resync(a);
 	locked(a, sync_wireguard);
 	return 0;
@@ -560,7 +564,9 @@ static void describe(const struct agent *a, char *out, size_t len)
 		if (tunnel_active(a->known[i].role, a->known[i].up))
 			used += snprintf(tunnels + used, sizeof(tunnels) - used, "%s%s",
 					 n++ ? ", " : "", a->known[i].name);
-	if (a->uplinks_full)
+	if (a->pins_problem[0])
+		snprintf(out, len, "%s", a->pins_problem);
+	else if (a->uplinks_full)
 		snprintf(out, len, "DEGRADED — some uplinks NOT guarded "
 			 "(ksbpf_uplinks is full)");
 	else if (a->resync_failure[0])
@@ -694,6 +700,15 @@ static void publish(struct agent *a)
 		warn("status not published: %s", err);
 		return;
 	}
+	/* What status sees in the pins (a link someone detached) is what the
+	 * service manager is told, too. */
+	if (state == EXIT_OK)
+		a->pins_problem[0] = '\0';
+	else if (state == EXIT_NOT_LOADED)
+		snprintf(a->pins_problem, sizeof(a->pins_problem),
+			 "NOT LOADED — the pins are gone: no kill switch");
+	else
+		status_headline(s, state, a->pins_problem, sizeof(a->pins_problem));
 	if (snapshot_write(o, s, state, "run", err))
 		warn("status snapshot not written: %s", err);
 	if (o->metrics_file[0] &&

@@ -11,6 +11,8 @@
 #  - <N> syslog priorities on stderr only when it is $JOURNAL_STREAM:
 #    warnings for a tunnel down and a failed reload, errors from commands;
 #  - --log-drops summary|all|no, switched by SIGHUP through the config file;
+#  - a degradation status sees in the pins (a detached link) reaches
+#    STATUS= too, and a reload that repairs it clears it;
 #  - both socket forms: abstract ("@name") and a path;
 #  - `run --dry-run` (ExecReload=): exit 2 on a bad configuration, and
 #    nothing changed.
@@ -171,6 +173,20 @@ burst drops3
 check_eq "no: no drop lines" "$(drop_lines "$LOG" "$FROM")" 0
 check_eq "no: no count lines" "$(more_lines "$LOG" "$FROM")" 0
 : >"$LAB_DIR/ksbpf.conf"
+
+lab_step "what status sees in the pins reaches STATUS= too"
+rm -f "$LAB_BPFFS/link_compat_guard"	# detaches the 32-bit guard
+if msgs_wait "$MSGS" 10 "m[-1].get('STATUS', '').startswith('DEGRADED') and '32-bit' in [x['STATUS'] for x in m if 'STATUS' in x][-1]"; then
+	pass "STATUS=DEGRADED — 32-bit setsockopt guard DETACHED"
+else
+	fail "STATUS= after the guard's link went: $(last_status)"
+fi
+sighup_and_wait || fail "no READY=1 after SIGHUP (load puts the guard back)"
+if status_is 10 "PROTECTED — no tunnel up: traffic blocked"; then
+	pass "STATUS=PROTECTED again after the reload"
+else
+	fail "STATUS= after the reload: $(last_status)"
+fi
 
 lab_step "SIGTERM: STOPPING=1"
 kill -TERM "$KS_AGENT_PID"
