@@ -21,16 +21,11 @@
  * verifier sees the other branch as dead and never checks its helper. */
 const volatile bool skb_netns_cookie = true;
 
-/* Written by the loader (user/build_id.c) and read back from the attached
- * programs by `ksbpf status`, to tell which build's programs enforce. */
-const volatile char ksbpf_build_id[KSBPF_BUILD_ID_LEN];
-
-/* Puts .rodata among the maps of a program that reads nothing else there
- * (the TC programs): the build id is found through the program's maps. */
-static __always_inline void bind_build_id(void)
-{
-	asm volatile("" : : "r"(ksbpf_build_id));
-}
+/* The build id (user/build_id.h), written by the loader. libbpf binds
+ * .rodata to every program it loads (bpf_prog_bind_map), read or not, so
+ * that the id is found from any attached program; bpftool prog show prints
+ * bpf_metadata_* variables as the program's "metadata". */
+const volatile char bpf_metadata_ksbpf_build_id[KSBPF_BUILD_ID_LEN];
 
 /* The network namespace of the packet's socket; 0 if unknown. Without the
  * helper, ksbpf_sock_create recorded it; a socket created before ksbpf was
@@ -105,14 +100,12 @@ static __always_inline int cgroup_hook(struct __sk_buff *skb, enum ksbpf_hook ho
 SEC("cgroup_skb/egress")
 int ksbpf_cg_egress(struct __sk_buff *skb)
 {
-	bind_build_id();
 	return cgroup_hook(skb, KSBPF_HOOK_CGROUP_EGRESS);
 }
 
 SEC("cgroup_skb/ingress")
 int ksbpf_cg_ingress(struct __sk_buff *skb)
 {
-	bind_build_id();
 	return cgroup_hook(skb, KSBPF_HOOK_CGROUP_INGRESS);
 }
 
@@ -126,7 +119,6 @@ static __always_inline int tc_hook(struct __sk_buff *skb, enum ksbpf_hook hook,
 SEC("tc")
 int ksbpf_tc_egress(struct __sk_buff *skb)
 {
-	bind_build_id();
 	return tc_hook(skb, KSBPF_HOOK_TC_EGRESS, true);
 }
 
@@ -134,21 +126,18 @@ int ksbpf_tc_egress(struct __sk_buff *skb)
 SEC("tc")
 int ksbpf_l3_egress(struct __sk_buff *skb)
 {
-	bind_build_id();
 	return tc_hook(skb, KSBPF_HOOK_TC_EGRESS, false);
 }
 
 SEC("tc")
 int ksbpf_tc_ingress(struct __sk_buff *skb)
 {
-	bind_build_id();
 	return tc_hook(skb, KSBPF_HOOK_TC_INGRESS, true);
 }
 
 SEC("tc")
 int ksbpf_l3_ingress(struct __sk_buff *skb)
 {
-	bind_build_id();
 	return tc_hook(skb, KSBPF_HOOK_TC_INGRESS, false);
 }
 
@@ -185,7 +174,6 @@ static __always_inline void route_bypass_app(struct bpf_sock *sk)
 SEC("cgroup/sock_create")
 int ksbpf_sock_create(struct bpf_sock *sk)
 {
-	bind_build_id();
 	if (!skb_netns_cookie)
 		record_netns(sk);
 	route_bypass_app(sk);
@@ -200,7 +188,6 @@ int ksbpf_sockopt(struct bpf_sockopt *ctx)
 {
 	const struct ksbpf_config *cfg = ksbpf_get_config();
 
-	bind_build_id();
 	/* Another namespace's sockets are its own uplinks' business. */
 	if (cfg && bpf_get_netns_cookie(ctx) != cfg->netns_cookie)
 		return SYSCALL_ALLOW;

@@ -16,7 +16,7 @@
 #include "ksbpf.skel.h"
 #include "pins.h"
 
-#define BUILD_ID_VAR "ksbpf_build_id"
+#define BUILD_ID_VAR "bpf_metadata_ksbpf_build_id"
 /* libbpf names a .rodata map "<8 chars of the object's name>.rodata". */
 #define RODATA_SUFFIX ".rodata"
 
@@ -30,7 +30,8 @@ const char *build_id_self(void)
 
 void build_id_embed(struct ksbpf_bpf *skel)
 {
-	memcpy(skel->rodata->ksbpf_build_id, KSBPF_BUILD_ID, sizeof(KSBPF_BUILD_ID));
+	memcpy(skel->rodata->bpf_metadata_ksbpf_build_id, KSBPF_BUILD_ID,
+	       sizeof(KSBPF_BUILD_ID));
 }
 
 static __u64 ptr_to_u64(const void *p)
