@@ -30,7 +30,8 @@ BPF_CFLAGS := -g -O2 -target bpf -mcpu=v3 -Wall $(WERROR) \
 BPF_HDR := $(wildcard bpf/*.h) include/ksbpf.h
 USER_LIB_SRC := $(filter-out user/main.c,$(wildcard user/*.c))
 USER_LIB_OBJ := $(patsubst user/%.c,$(BUILD)/user/%.o,$(USER_LIB_SRC))
-BPF_GENERATED := $(BUILD)/ksbpf.skel.h $(BUILD)/compat_guard.skel.h $(BUILD)/compat_guard.id.h
+BPF_GENERATED := $(BUILD)/ksbpf.skel.h $(BUILD)/compat_guard.skel.h $(BUILD)/compat_guard.id.h \
+	$(BUILD)/ksbpf.id.h
 USER_HDR := $(wildcard user/*.h) include/ksbpf.h $(BPF_GENERATED)
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_*.c))
@@ -59,6 +60,13 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 $(BUILD)/compat_guard.id.h: $(BUILD)/compat_guard.bpf.o
 	printf '#define KSBPF_COMPAT_GUARD_ID "%s"\n' \
 		"$$(sha256sum $< | cut -c1-16)" > $@
+
+# The build id (user/build_id.h): the version and a hash of the BPF
+# objects, so that it changes exactly when the programs do. The loader
+# writes it into the programs' .rodata; status reads it back.
+$(BUILD)/ksbpf.id.h: $(BUILD)/ksbpf.bpf.o $(BUILD)/compat_guard.bpf.o $(wildcard VERSION)
+	printf '#define KSBPF_BUILD_ID "%s-%s"\n' "$(VERSION)" \
+		"$$(cat $(filter %.bpf.o,$^) | sha256sum | cut -c1-12)" > $@
 
 $(BUILD)/user/%.o: user/%.c $(USER_HDR)
 	@mkdir -p $(@D)

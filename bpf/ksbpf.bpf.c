@@ -21,6 +21,12 @@
  * verifier sees the other branch as dead and never checks its helper. */
 const volatile bool skb_netns_cookie = true;
 
+/* The build id (user/build_id.h), written by the loader. libbpf binds
+ * .rodata to every program it loads (bpf_prog_bind_map), read or not, so
+ * that the id is found from any attached program; bpftool prog show prints
+ * bpf_metadata_* variables as the program's "metadata". */
+const volatile char bpf_metadata_ksbpf_build_id[KSBPF_BUILD_ID_LEN];
+
 /* The network namespace of the packet's socket; 0 if unknown. Without the
  * helper, ksbpf_sock_create recorded it; a socket created before ksbpf was
  * loaded has no record. */

@@ -12,6 +12,9 @@
 #define KSBPF_LAYOUT_VERSION 1
 
 #define KSBPF_IFNAME_LEN 16		/* IFNAMSIZ */
+/* The build id in the programs' .rodata (user/build_id.h): "VERSION-HASH"
+ * and its NUL. */
+#define KSBPF_BUILD_ID_LEN 48
 #define KSBPF_MAX_TUNNELS 64
 /* Interfaces with ksbpf's TC programs: the size of ksbpf_uplinks and
  * ksbpf_uplink_stats at a first load (--max-uplinks), allocated as used. */

@@ -16,6 +16,7 @@
 #include <syslog.h>
 #include <unistd.h>
 
+#include "build_id.h"
 #include "bypass_routes.h"
 #include "cgroup.h"
 #include "bpf_log.h"
@@ -117,6 +118,7 @@ static int open_skeleton(struct load *l, char *err)
 		return -1;
 	features_probe(&l->features);
 	features_select(l->skel, &l->features);
+	build_id_embed(l->skel);
 	ret = ksbpf_bpf__load(l->skel);
 	if (ret)
 		return load_refused(ret, err);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "bpf_log.h"
+#include "build_id.h"
 #include "commands.h"
 #include "json.h"
 #include "pins.h"
@@ -24,7 +25,8 @@ static const char common_help[] =
 	"                  another --bpffs), and that status shows them\n"
 	"  --debug         print all of libbpf's messages, the verifier's log of a\n"
 	"                  refused program included\n"
-	"  -V, --version   print ksbpf's and libbpf's versions (with -j: JSON)\n"
+	"  -V, --version   print ksbpf's version, build id and libbpf's version\n"
+	"                  (with -j: JSON)\n"
 	"  -h, --help      this text\n"
 	"Options may come before the command too: ksbpf --bpffs DIR -j status.\n";
 
@@ -375,13 +377,16 @@ static int print_version(bool json)
 	struct json j;
 
 	if (!json) {
-		printf("ksbpf %s (libbpf %s)\n", KSBPF_VERSION, libbpf_version_string());
+		printf("ksbpf %s (build %s, libbpf %s)\n", KSBPF_VERSION, build_id_self(),
+		       libbpf_version_string());
 		return EXIT_OK;
 	}
 	json_init(&j, stdout);
 	json_object_begin(&j);
 	json_key(&j, "version");
 	json_string(&j, KSBPF_VERSION);
+	json_key(&j, "build");
+	json_string(&j, build_id_self());
 	json_key(&j, "libbpf");
 	json_string(&j, libbpf_version_string());
 	json_object_end(&j);

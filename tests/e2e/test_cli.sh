@@ -50,7 +50,7 @@ done
 run_ks -j -V
 compact=$out
 as_text=$(python3 -c 'import json, sys; v = json.load(sys.stdin)
-print("ksbpf %s (libbpf %s)" % (v["version"], v["libbpf"]))' <<<"$compact")
+print("ksbpf %s (build %s, libbpf %s)" % (v["version"], v["build"], v["libbpf"]))' <<<"$compact")
 if [ "$as_text" = "$version" ]; then
 	pass "-j -V: $compact"
 else
