@@ -23,15 +23,21 @@
 _Static_assert(sizeof(KSBPF_BUILD_ID) <= KSBPF_BUILD_ID_LEN,
 	       "the build id does not fit KSBPF_BUILD_ID_LEN (include/ksbpf.h)");
 
+/* The id is one string in the binary, read through a volatile pointer:
+ * the compiler cannot turn the copy into immediates, so that strings(1)
+ * finds the id the programs get, and tests/e2e/test_build_id.sh can give a
+ * copy of the binary another id. */
+static const char *const volatile build_id = KSBPF_BUILD_ID;
+
 const char *build_id_self(void)
 {
-	return KSBPF_BUILD_ID;
+	return build_id;
 }
 
 void build_id_embed(struct ksbpf_bpf *skel)
 {
-	memcpy(skel->rodata->bpf_metadata_ksbpf_build_id, KSBPF_BUILD_ID,
-	       sizeof(KSBPF_BUILD_ID));
+	snprintf(skel->rodata->bpf_metadata_ksbpf_build_id,
+		 sizeof(skel->rodata->bpf_metadata_ksbpf_build_id), "%s", build_id);
 }
 
 static __u64 ptr_to_u64(const void *p)

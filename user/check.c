@@ -112,8 +112,8 @@ static void check_privileges(struct check *c)
 	if (geteuid() == 0)
 		report(c, "privileges", FOUND_OK, "root");
 	else
-		report(c, "privileges", FOUND_FAIL, "not root: load needs CAP_BPF, "
-		       "CAP_NET_ADMIN and CAP_SYS_ADMIN (the rest of this check "
+		report(c, "privileges", FOUND_FAIL, "not root: load needs CAP_BPF, CAP_PERFMON "
+		       "and CAP_NET_ADMIN (the rest of this check "
 		       "cannot load programs)");
 }
 

@@ -7,6 +7,7 @@
 
 #include "apps.h"
 #include "atomic_file.h"
+#include "build_id.h"
 #include "names.h"
 
 static void family(FILE *out, const char *name, const char *type, const char *help)
@@ -44,7 +45,21 @@ static void print_state(FILE *out, enum ksbpf_exit state)
 	}
 	family(out, "ksbpf_build_info", "gauge", "The ksbpf that wrote these metrics.");
 	fputs("ksbpf_build_info{", out);
-	label(out, "version", KSBPF_VERSION, false);
+	label(out, "version", KSBPF_VERSION, true);
+	label(out, "build", build_id_self(), false);
+	fputs("} 1\n", out);
+}
+
+/* Alert on `ksbpf_attached_build_info unless on(build) ksbpf_build_info`:
+ * absent when it cannot be read (no CAP_SYS_ADMIN, see build_id.h). */
+static void print_attached_build(FILE *out, const struct status *s)
+{
+	if (!s->attached_build_known)
+		return;
+	family(out, "ksbpf_attached_build_info", "gauge",
+	       "The build of the attached programs (\"\": older than build ids).");
+	fputs("ksbpf_attached_build_info{", out);
+	label(out, "build", s->attached_build, false);
 	fputs("} 1\n", out);
 }
 
@@ -164,6 +179,7 @@ void metrics_print(FILE *out, const struct status *s, enum ksbpf_exit state,
 	print_state(out, state);
 	if (state == EXIT_NOT_LOADED)
 		return;
+	print_attached_build(out, s);
 	print_counters(out, s);
 	print_interfaces(out, s);
 	print_events(out, s);

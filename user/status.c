@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "build_id.h"
 #include "commands.h"
 #include "events.h"
 #include "json.h"
@@ -23,6 +24,11 @@ static void print_headline(FILE *out, const struct status *s, enum ksbpf_exit st
 
 	status_headline(s, state, line, sizeof(line));
 	fprintf(out, "%s\n", line);
+	if (status_build_differs(s))
+		fprintf(out, "warning: programs from another ksbpf build are attached "
+			"(%s, this is %s): run `ksbpf load`\n",
+			s->attached_build[0] ? s->attached_build : "older than build ids",
+			build_id_self());
 }
 
 /* Packets by reason: the egress hooks, and the ingress ones if in use. */
@@ -97,6 +103,10 @@ static void print_text(FILE *out, const struct status *s, enum ksbpf_exit state)
 
 	print_headline(out, s, state);
 	fprintf(out, "bpffs:     %s (layout %u)\n", s->dir, s->cfg.layout_version);
+	fprintf(out, "build:     %s, attached programs: %s\n", build_id_self(),
+		!s->attached_build_known ? "unknown (reading them needs CAP_SYS_ADMIN)" :
+		!s->attached_build[0] ? "older than build ids" :
+		status_build_differs(s) ? s->attached_build : "the same");
 	fprintf(out, "scope:     %s\n", s->cfg.flags & KSBPF_F_SCOPE_APPS ? "apps" : "host");
 	fprintf(out, "cgroup:    %s%s (id %llu), egress %s", s->cg_path,
 	       s->cg_path[0] ? "" : "?", (unsigned long long)s->cg_id,
@@ -403,7 +413,11 @@ static void print_json(FILE *out, const struct status *s, enum ksbpf_exit state)
 	json_string(&j, status_state_name(state));
 	json_key(&j, "bpffs");
 	json_string(&j, s->dir);
+	json_key(&j, "build");
+	json_string(&j, build_id_self());
 	if (state != EXIT_NOT_LOADED) {
+		json_formatted(&j, "attached_build", s->attached_build_known ? 0 : -1,
+			       s->attached_build);
 		json_key(&j, "layout_version");
 		json_uint(&j, s->cfg.layout_version);
 		json_key(&j, "scope");

@@ -44,6 +44,10 @@ struct status {
 	char routing_error[ERR_LEN];	/* reading it failed; "" */
 	uint64_t cg_id;
 	uint32_t cg_prog;
+	/* The build id in the attached cgroup program (user/build_id.h); ""
+	 * from a build before ids. Unknown without CAP_SYS_ADMIN. */
+	char attached_build[KSBPF_BUILD_ID_LEN];
+	bool attached_build_known;
 	char cg_path[PATH_MAX];
 	struct tunnel_state tunnels[KSBPF_MAX_TUNNELS * 4];
 	int n_tunnels;
@@ -86,6 +90,8 @@ const char *status_state_name(enum ksbpf_exit state);
 void status_headline(const struct status *s, enum ksbpf_exit state, char *buf,
 		     size_t len);
 bool status_blocks_inbound(const struct status *s);
+/* Programs of another build than this binary's are attached. */
+bool status_build_differs(const struct status *s);
 bool status_records_netns(const struct status *s);
 bool status_is_unguarded(const struct status *s, size_t i);
 const char *status_compat_guard_name(enum compat_guard_state state, bool text);

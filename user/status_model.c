@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "build_id.h"
 #include "commands.h"
 #include "events.h"
 #include "maps.h"
@@ -258,6 +259,21 @@ static void read_last_drop(struct status *s, const struct map_fds *m)
 		memset(&s->last_drop, 0, sizeof(s->last_drop));
 }
 
+/* Not knowing which build enforces is no reason to fail the status. */
+static void collect_build(struct status *s)
+{
+	char err[ERR_LEN];
+
+	s->attached_build_known = s->cg_attached &&
+		!build_id_attached(s->dir, s->attached_build,
+				   sizeof(s->attached_build), err);
+}
+
+bool status_build_differs(const struct status *s)
+{
+	return s->attached_build_known && strcmp(s->attached_build, build_id_self());
+}
+
 static int collect(struct status *s, const struct options *o, char *err)
 {
 	struct policy *names = calloc(1, sizeof(*names));
@@ -287,6 +303,7 @@ static int collect(struct status *s, const struct options *o, char *err)
 						  &guard_cgroup, &guard_prog) &&
 				  guard_cgroup == s->cg_id;
 	s->compat_guard = compat_guard_state(s->dir);
+	collect_build(s);
 	s->inbound_attached = cgroup_attached(PIN_LINK_CG_INGRESS, s->dir,
 					      &guard_cgroup, &guard_prog) &&
 			      guard_cgroup == s->cg_id;
