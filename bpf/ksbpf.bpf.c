@@ -66,7 +66,15 @@ static __always_inline bool is_cgroup_hook(enum ksbpf_hook hook)
 	return hook == KSBPF_HOOK_CGROUP_EGRESS || hook == KSBPF_HOOK_CGROUP_INGRESS;
 }
 
-/* Counts the verdict, reports a drop; returns whether the packet may pass. */
+/* A test run of `ksbpf verify` (KSBPF_PROBE_CB0 in include/ksbpf.h). */
+static __always_inline bool is_probe(const struct __sk_buff *skb)
+{
+	return skb->cb[0] == KSBPF_PROBE_CB0 && skb->cb[1] == KSBPF_PROBE_CB1 &&
+	       skb->cb[2] == KSBPF_PROBE_CB2;
+}
+
+/* Counts the verdict, reports a drop; returns whether the packet may pass.
+ * verify's probes are judged the same, and only counted apart. */
 static __always_inline bool judge(struct __sk_buff *skb, enum ksbpf_hook hook,
 				  bool ether)
 {
@@ -78,6 +86,10 @@ static __always_inline bool judge(struct __sk_buff *skb, enum ksbpf_hook hook,
 		ksbpf_verdict(skb, ether, from_socket, &app, &p);
 	bool pass = ksbpf_reason_allows(reason);
 
+	if (is_probe(skb)) {
+		ksbpf_count_probe(hook, reason, skb->len);
+		return pass;
+	}
 	ksbpf_count(hook, reason, skb->len);
 	if (hook == KSBPF_HOOK_TC_EGRESS)
 		ksbpf_count_uplink(skb->ifindex, pass);

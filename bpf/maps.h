@@ -151,6 +151,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } ksbpf_counters SEC(".maps");
 
+/* The same, for verify's probes (KSBPF_PROBE_CB0 in include/ksbpf.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, KSBPF_HOOK_MAX * KSBPF_REASON_MAX);
+	__type(key, __u32);		/* ksbpf_counter_index() */
+	__type(value, struct ksbpf_counter);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} ksbpf_probe_counters SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, KSBPF_EVENT_RING);
@@ -223,16 +232,28 @@ static __always_inline const struct ksbpf_config *ksbpf_get_config(void)
 	return bpf_map_lookup_elem(&ksbpf_config, &zero);
 }
 
-static __always_inline void ksbpf_count(enum ksbpf_hook hook,
-					enum ksbpf_reason reason, __u32 len)
+static __always_inline void count_in(void *counters, enum ksbpf_hook hook,
+				     enum ksbpf_reason reason, __u32 len)
 {
 	__u32 index = ksbpf_counter_index(hook, reason);
-	struct ksbpf_counter *c = bpf_map_lookup_elem(&ksbpf_counters, &index);
+	struct ksbpf_counter *c = bpf_map_lookup_elem(counters, &index);
 
 	if (c) {
 		c->packets++;
 		c->bytes += len;
 	}
+}
+
+static __always_inline void ksbpf_count(enum ksbpf_hook hook,
+					enum ksbpf_reason reason, __u32 len)
+{
+	count_in(&ksbpf_counters, hook, reason, len);
+}
+
+static __always_inline void ksbpf_count_probe(enum ksbpf_hook hook,
+					      enum ksbpf_reason reason, __u32 len)
+{
+	count_in(&ksbpf_probe_counters, hook, reason, len);
 }
 
 static __always_inline void count_pair(struct ksbpf_counter_pair *c, bool passed)

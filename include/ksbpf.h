@@ -293,7 +293,18 @@ struct ksbpf_event_budget {
 	__u64 suppressed;	/* in all, over the limit */
 };
 
-/* ksbpf_counters: per-CPU array indexed by ksbpf_counter_index(). */
+/* `ksbpf verify`'s test runs carry these in __sk_buff cb[0..2]: the programs
+ * judge them as any packet, but count them in ksbpf_probe_counters, not in
+ * ksbpf_counters, and record no drop event, so that a verify is never taken
+ * for traffic. Only BPF_PROG_TEST_RUN (or another BPF program) writes cb;
+ * on a real packet cb[1] holds IPCB's option lengths (each <= 40) or
+ * IP6CB's header offsets, never 0xf00dface. */
+#define KSBPF_PROBE_CB0 0x6b736270	/* "ksbp" */
+#define KSBPF_PROBE_CB1 0xf00dface
+#define KSBPF_PROBE_CB2 0xc0ffee00
+
+/* ksbpf_counters and ksbpf_probe_counters: per-CPU arrays indexed by
+ * ksbpf_counter_index(). */
 struct ksbpf_counter {
 	__u64 packets;
 	__u64 bytes;

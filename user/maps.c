@@ -38,6 +38,7 @@ static const struct {
 	{ "ksbpf_app_paths", offsetof(struct map_fds, app_paths) },
 	{ "ksbpf_app_stats", offsetof(struct map_fds, app_stats) },
 	{ "ksbpf_counters", offsetof(struct map_fds, counters) },
+	{ "ksbpf_probe_counters", offsetof(struct map_fds, probe_counters) },
 	{ "ksbpf_events", offsetof(struct map_fds, events) },
 	{ "ksbpf_event_seq", offsetof(struct map_fds, event_seq) },
 	{ "ksbpf_event_budget", offsetof(struct map_fds, event_budget) },
@@ -706,10 +707,9 @@ int maps_sum_percpu(int fd, const void *key, void *sum, size_t value_size)
 	return ret;
 }
 
-int maps_read_counter(const struct map_fds *m, uint32_t index,
-		      struct ksbpf_counter *sum)
+int maps_read_counter(int counters, uint32_t index, struct ksbpf_counter *sum)
 {
-	return maps_sum_percpu(m->counters, &index, sum, sizeof(*sum));
+	return maps_sum_percpu(counters, &index, sum, sizeof(*sum));
 }
 
 int maps_allow_endpoint(const struct map_fds *m, const struct endpoint *ep,

@@ -25,6 +25,7 @@ struct map_fds {
 	int app_paths;
 	int app_stats;
 	int counters;
+	int probe_counters;	/* verify's test runs */
 	int events;
 	int event_seq;
 	int event_budget;
@@ -96,11 +97,10 @@ int maps_deny_lan_dns(const struct map_fds *m, const struct ip_addr *ip,
 int maps_add_tunnel_name(const struct map_fds *m, const char *name, char *err);
 int maps_del_tunnel_name(const struct map_fds *m, const char *name, char *err);
 
-/* Sums a per-CPU counter over all CPUs. */
 /* Sums a per-CPU value made of __u64 fields over all CPUs into *sum. */
 int maps_sum_percpu(int fd, const void *key, void *sum, size_t value_size);
-int maps_read_counter(const struct map_fds *m, uint32_t index,
-		      struct ksbpf_counter *sum);
+/* One ksbpf_counter_index() slot of ksbpf_counters or ksbpf_probe_counters. */
+int maps_read_counter(int counters, uint32_t index, struct ksbpf_counter *sum);
 
 uint64_t current_netns_cookie(void);
 

@@ -63,28 +63,34 @@ static void print_attached_build(FILE *out, const struct status *s)
 	fputs("} 1\n", out);
 }
 
+/* One series per hook and reason of a [hook][reason] counter array. */
+static void print_by_reason(FILE *out, const char *name,
+			    const struct ksbpf_counter c[KSBPF_HOOK_MAX][KSBPF_REASON_MAX],
+			    bool bytes)
+{
+	for (int h = 0; h < KSBPF_HOOK_MAX; h++)
+		for (int r = 0; r < KSBPF_REASON_MAX; r++) {
+			fprintf(out, "%s{", name);
+			label(out, "hook", hook_name(h), true);
+			label(out, "reason", reason_name(r), true);
+			label(out, "verdict", ksbpf_reason_allows(r) ? "pass" : "drop", false);
+			fprintf(out, "} %llu\n", (unsigned long long)(bytes ? c[h][r].bytes :
+								     c[h][r].packets));
+		}
+}
+
 static void print_counters(FILE *out, const struct status *s)
 {
-	const char *names[2] = { "ksbpf_packets_total", "ksbpf_bytes_total" };
-
-	for (int bytes = 0; bytes < 2; bytes++) {
-		family(out, names[bytes], "counter", bytes ?
-		       "Bytes judged, by hook, reason and verdict." :
-		       "Packets judged, by hook, reason and verdict (ksbpf verify's "
-		       "test runs included).");
-		for (int h = 0; h < KSBPF_HOOK_MAX; h++)
-			for (int r = 0; r < KSBPF_REASON_MAX; r++) {
-				const struct ksbpf_counter *c = &s->counters[h][r];
-
-				fprintf(out, "%s{", names[bytes]);
-				label(out, "hook", hook_name(h), true);
-				label(out, "reason", reason_name(r), true);
-				label(out, "verdict", ksbpf_reason_allows(r) ? "pass" : "drop",
-				      false);
-				fprintf(out, "} %llu\n", (unsigned long long)(bytes ? c->bytes :
-									     c->packets));
-			}
-	}
+	family(out, "ksbpf_packets_total", "counter",
+	       "Packets judged, by hook, reason and verdict.");
+	print_by_reason(out, "ksbpf_packets_total", s->counters, false);
+	family(out, "ksbpf_bytes_total", "counter",
+	       "Bytes judged, by hook, reason and verdict.");
+	print_by_reason(out, "ksbpf_bytes_total", s->counters, true);
+	family(out, "ksbpf_verify_probes_total", "counter",
+	       "ksbpf verify's test runs, by hook, reason and verdict (not in "
+	       "ksbpf_packets_total).");
+	print_by_reason(out, "ksbpf_verify_probes_total", s->probes, false);
 }
 
 static void print_interfaces(FILE *out, const struct status *s)

@@ -31,6 +31,16 @@ static void print_headline(FILE *out, const struct status *s, enum ksbpf_exit st
 			build_id_self());
 }
 
+static uint64_t probe_runs(const struct status *s)
+{
+	uint64_t n = 0;
+
+	for (int h = 0; h < KSBPF_HOOK_MAX; h++)
+		for (int r = 0; r < KSBPF_REASON_MAX; r++)
+			n += s->probes[h][r].packets;
+	return n;
+}
+
 /* Packets by reason: the egress hooks, and the ingress ones if in use. */
 static void print_counters(FILE *out, const struct status *s)
 {
@@ -47,6 +57,8 @@ static void print_counters(FILE *out, const struct status *s)
 			fprintf(out, " %15llu", (unsigned long long)s->counters[h][r].packets);
 		fprintf(out, "\n");
 	}
+	fprintf(out, "verify:    %llu probe runs, not in the counters above\n",
+		(unsigned long long)probe_runs(s));
 }
 
 /* Every interface, and why ksbpf judges what leaves by it or not. */
@@ -342,9 +354,10 @@ static void print_json_allowlists(struct json *j, const struct status *s)
 	json_array_end(j);
 }
 
-static void print_json_counters(struct json *j, const struct status *s)
+static void print_json_counters(struct json *j, const char *key,
+				const struct ksbpf_counter c[KSBPF_HOOK_MAX][KSBPF_REASON_MAX])
 {
-	json_key(j, "counters");
+	json_key(j, key);
 	json_object_begin(j);
 	for (int hook = 0; hook < KSBPF_HOOK_MAX; hook++) {
 		json_key(j, hook_name(hook));
@@ -355,9 +368,9 @@ static void print_json_counters(struct json *j, const struct status *s)
 			json_key(j, "verdict");
 			json_string(j, ksbpf_reason_allows(r) ? "pass" : "drop");
 			json_key(j, "packets");
-			json_uint(j, s->counters[hook][r].packets);
+			json_uint(j, c[hook][r].packets);
 			json_key(j, "bytes");
-			json_uint(j, s->counters[hook][r].bytes);
+			json_uint(j, c[hook][r].bytes);
 			json_object_end(j);
 		}
 		json_object_end(j);
@@ -456,7 +469,8 @@ static void print_json(FILE *out, const struct status *s, enum ksbpf_exit state)
 		json_key(&j, "suppressed");
 		json_uint(&j, s->events_suppressed);
 		json_object_end(&j);
-		print_json_counters(&j, s);
+		print_json_counters(&j, "counters", s->counters);
+		print_json_counters(&j, "verify_probes", s->probes);
 	}
 	json_object_end(&j);
 	json_finish(&j);

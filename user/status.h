@@ -75,6 +75,7 @@ struct status {
 	uint64_t events_suppressed;
 	struct ksbpf_event last_drop;	/* seq 0: none recorded */
 	struct ksbpf_counter counters[KSBPF_HOOK_MAX][KSBPF_REASON_MAX];
+	struct ksbpf_counter probes[KSBPF_HOOK_MAX][KSBPF_REASON_MAX];	/* verify's */
 };
 
 /* The pins of o->bpffs, read. *state says protected, degraded or not

@@ -233,9 +233,12 @@ static void count_apps(struct status *s, const struct map_fds *m)
 static void collect_counters(struct status *s, const struct map_fds *m)
 {
 	for (int hook = 0; hook < KSBPF_HOOK_MAX; hook++)
-		for (int reason = 0; reason < KSBPF_REASON_MAX; reason++)
-			maps_read_counter(m, ksbpf_counter_index(hook, reason),
-					  &s->counters[hook][reason]);
+		for (int reason = 0; reason < KSBPF_REASON_MAX; reason++) {
+			__u32 index = ksbpf_counter_index(hook, reason);
+
+			maps_read_counter(m->counters, index, &s->counters[hook][reason]);
+			maps_read_counter(m->probe_counters, index, &s->probes[hook][reason]);
+		}
 }
 
 /* The path of the cgroup we attached to, when --cgroup (or the root) is

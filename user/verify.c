@@ -17,12 +17,12 @@
 #include <unistd.h>
 
 #include "commands.h"
-#include "events.h"
 #include "json.h"
+#include "maps.h"
 #include "names.h"
 #include "pins.h"
 
-#define PROBE_SPORT 47000	/* + probe index: finds the probe's drop event */
+#define PROBE_SPORT 47000	/* + probe index */
 #define CG_PASS 1
 #define TC_NEXT -1
 
@@ -41,7 +41,7 @@ struct probe {
 struct hook_result {
 	bool ran;
 	bool pass;
-	const char *reason;	/* drops only, from the probe's event */
+	const char *reason;	/* drops only, from ksbpf_probe_counters */
 };
 
 struct probe_result {
@@ -97,41 +97,55 @@ static int build_frame(const struct probe *p, uint16_t sport, bool raw,
 	return 0;
 }
 
-static const char *drop_reason(const struct map_fds *m, uint64_t before,
-			       uint16_t sport, enum ksbpf_hook hook,
-			       struct ksbpf_event *buf)
-{
-	uint64_t lost, last;
-	size_t n;
-
-	events_read(m, before, buf, &n, &lost, &last);
-	for (size_t i = n; i-- > 0;)
-		if (buf[i].sport == sport && buf[i].hook == hook)
-			return reason_name(buf[i].reason);
-	return "unknown (event rate-limited)";
-}
-
-static int run_hook(int prog, const struct frame *f, uint32_t ifindex,
-		    uint32_t mark, int pass_value, bool *pass)
-{
-	struct __sk_buff ctx = { .ifindex = ifindex, .mark = mark };
-	DECLARE_LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = f->bytes,
-			    .data_size_in = f->len, .ctx_in = &ctx,
-			    .ctx_size_in = sizeof(ctx), .repeat = 1);
-
-	if (bpf_prog_test_run_opts(prog, &opts))
-		return -1;
-	*pass = (int)opts.retval == pass_value;
-	return 0;
-}
-
 struct verifier {
 	struct map_fds maps;
 	int prog_cg, prog_tc;
 	uint32_t uplink;
 	bool uplink_raw;
-	struct ksbpf_event *events;
 };
+
+/* ksbpf_probe_counters of one hook, by reason. */
+static void read_probe_counts(const struct verifier *v, enum ksbpf_hook hook,
+			      uint64_t counts[KSBPF_REASON_MAX])
+{
+	struct ksbpf_counter c;
+
+	for (int r = 0; r < KSBPF_REASON_MAX; r++)
+		counts[r] = maps_read_counter(v->maps.probe_counters,
+					      ksbpf_counter_index(hook, r), &c) ? 0 : c.packets;
+}
+
+/* One test run, marked as a probe (KSBPF_PROBE_CB0): the programs count it
+ * apart from traffic, and the one counter it moved names the reason. */
+static int run_hook(const struct verifier *v, int prog, enum ksbpf_hook hook,
+		    const struct frame *f, uint32_t ifindex, uint32_t mark,
+		    int pass_value, struct hook_result *r)
+{
+	struct __sk_buff ctx = { .ifindex = ifindex, .mark = mark,
+				 .cb = { KSBPF_PROBE_CB0, KSBPF_PROBE_CB1, KSBPF_PROBE_CB2 } };
+	DECLARE_LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = f->bytes,
+			    .data_size_in = f->len, .ctx_in = &ctx,
+			    .ctx_size_in = sizeof(ctx), .repeat = 1);
+	uint64_t before[KSBPF_REASON_MAX], after[KSBPF_REASON_MAX];
+	int moved = 0;
+
+	read_probe_counts(v, hook, before);
+	if (bpf_prog_test_run_opts(prog, &opts))
+		return -1;
+	read_probe_counts(v, hook, after);
+	r->ran = true;
+	r->pass = (int)opts.retval == pass_value;
+	if (r->pass)
+		return 0;
+	for (int i = 0; i < KSBPF_REASON_MAX; i++)
+		if (after[i] != before[i]) {
+			moved++;
+			r->reason = reason_name(i);
+		}
+	if (moved != 1)
+		r->reason = "unknown (another verify ran at the same time)";
+	return 0;
+}
 
 static int test_probe(struct verifier *v, const struct probe *p, int index,
 		      struct probe_result *r, char *err)
@@ -139,28 +153,20 @@ static int test_probe(struct verifier *v, const struct probe *p, int index,
 	uint16_t sport = (uint16_t)(PROBE_SPORT + index);
 	uint32_t ifindex = p->ifindex ? p->ifindex : v->uplink;
 	struct frame eth, raw;
-	uint64_t before = events_last_seq(&v->maps);
 
 	memset(r, 0, sizeof(*r));
 	if (build_frame(p, sport, false, &eth) || build_frame(p, sport, true, &raw))
 		return errf(err, "probe %s: bad address %s", p->name, p->dst);
-	if (run_hook(v->prog_cg, &eth, ifindex, p->mark, CG_PASS, &r->cg.pass))
+	if (run_hook(v, v->prog_cg, KSBPF_HOOK_CGROUP_EGRESS, &eth, ifindex, p->mark,
+		     CG_PASS, &r->cg))
 		return errf(err, "probe %s: test run of the cgroup program: %s",
 			    p->name, strerror(errno));
-	r->cg.ran = true;
-	if (!r->cg.pass)
-		r->cg.reason = drop_reason(&v->maps, before, sport,
-					   KSBPF_HOOK_CGROUP_EGRESS, v->events);
 	if (p->ifindex)
 		return 0;	/* the tunnel has no TC program */
-	if (run_hook(v->prog_tc, v->uplink_raw ? &raw : &eth, ifindex, p->mark,
-		     TC_NEXT, &r->tc.pass))
+	if (run_hook(v, v->prog_tc, KSBPF_HOOK_TC_EGRESS, v->uplink_raw ? &raw : &eth,
+		     ifindex, p->mark, TC_NEXT, &r->tc))
 		return errf(err, "probe %s: test run of the TC program: %s",
 			    p->name, strerror(errno));
-	r->tc.ran = true;
-	if (!r->tc.pass)
-		r->tc.reason = drop_reason(&v->maps, before, sport,
-					   KSBPF_HOOK_TC_EGRESS, v->events);
 	return 0;
 }
 
@@ -359,11 +365,6 @@ int cmd_verify(const struct options *o)
 		printf("NOT LOADED — nothing pinned at %s: nothing stops a leak\n", o->bpffs);
 		return EXIT_NOT_LOADED;
 	}
-	v.events = calloc(KSBPF_EVENT_RING, sizeof(*v.events));
-	if (!v.events) {
-		report_error("verify: out of memory");
-		return EXIT_FAILED;
-	}
 	if (maps_open_pinned(o->bpffs, &v.maps, err) || pick_uplink(&v, err))
 		goto out;
 	v.prog_cg = pin_open(o->bpffs, PIN_PROG_CG_EGRESS);
@@ -394,6 +395,5 @@ out:
 	if (v.prog_tc >= 0)
 		close(v.prog_tc);
 	maps_close(&v.maps);
-	free(v.events);
 	return ret;
 }

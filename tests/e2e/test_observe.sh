@@ -158,8 +158,25 @@ check_ge "counters.tc_egress.endpoint.packets grew (WireGuard)" \
 # -------------------------------------------------------------- verify
 lab_step "ksbpf verify: holds; allow lan 0.0.0.0/0 breaks it; deny restores it"
 V=$LAB_DIR/v1.json
+ks_status_json "$LAB_DIR/pre-verify.json"
 verify_json "$V"
 check_eq "verify exit code, kill switch on" "$?" 0
+ks_status_json "$LAB_DIR/post-verify.json"
+# verify's probes are counted apart (verify_probes), never as traffic, and
+# record no drop event.
+for hook in cgroup_egress tc_egress; do
+	for reason in no_route dns; do
+		check_eq "counters.$hook.$reason unchanged by verify" \
+			"$(counter "$LAB_DIR/post-verify.json" $hook $reason)" \
+			"$(counter "$LAB_DIR/pre-verify.json" $hook $reason)"
+	done
+	check_ge "verify_probes.$hook.no_route grew by verify's probes" \
+		"$(($(js "$LAB_DIR/post-verify.json" "d['verify_probes']['$hook']['no_route']['packets']") -
+		$(js "$LAB_DIR/pre-verify.json" "d['verify_probes']['$hook']['no_route']['packets']")))" 2
+done
+check_eq "events.recorded unchanged by verify" \
+	"$(js "$LAB_DIR/post-verify.json" "d['events']['recorded']")" \
+	"$(js "$LAB_DIR/pre-verify.json" "d['events']['recorded']")"
 check_eq "verify holds" "$(js "$V" "d['holds']")" 1
 check_ge "leak probes" "$(js "$V" "len([p for p in d['probes'] if p['kind'] == 'leak'])")" 4
 check_eq "every leak probe dropped by both hooks" \

@@ -110,6 +110,8 @@ check "metrics: uplink series" grep -q '^ksbpf_uplink_packets_total{uplink="up0"
 check "metrics: counters by hook, reason, verdict" \
 	grep -q '^ksbpf_packets_total{hook="tc_egress",reason="endpoint",verdict="pass"} [1-9]' "$METRICS"
 check "metrics: build info" grep -q '^ksbpf_build_info{version=' "$METRICS"
+check "metrics: verify's probes in a family of their own" \
+	grep -q '^ksbpf_verify_probes_total{hook="cgroup_egress",reason="no_route",verdict="drop"} ' "$METRICS"
 mkdir -p "$LAB_CG/app1"
 ks app set "$LAB_CG/app1" block >/dev/null 2>&1
 wait_for 10 grep -q '^ksbpf_app_packets_total{app=' "$METRICS" || fail "--metrics-apps: no app series"
